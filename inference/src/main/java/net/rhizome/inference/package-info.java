@@ -1,0 +1,2 @@
+/** Rhizome inference module. */
+package net.rhizome.inference;

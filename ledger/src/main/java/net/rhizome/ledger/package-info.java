@@ -1,0 +1,2 @@
+/** Rhizome ledger module. */
+package net.rhizome.ledger;

@@ -1,0 +1,2 @@
+/** Rhizome market module. */
+package net.rhizome.market;

@@ -1,0 +1,2 @@
+/** Rhizome net module. */
+package net.rhizome.net;

@@ -1,0 +1,19 @@
+package net.rhizome.node.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code rhizome model …}: the node's model store and synthetic models. */
+@Command(
+        name = "model",
+        mixinStandardHelpOptions = true,
+        description = "Add, fetch, list, remove and synthesise models.",
+        subcommands = {})
+public final class ModelCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,2 @@
+/** Rhizome swarm module. */
+package net.rhizome.swarm;
