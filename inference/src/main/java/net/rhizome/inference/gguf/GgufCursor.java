@@ -1,0 +1,98 @@
+package net.rhizome.inference.gguf;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/** Bounds-checked little-endian reader over a memory segment; every read names what it reads. */
+final class GgufCursor {
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final MemorySegment segment;
+    private final long size;
+    private long position;
+
+    GgufCursor(MemorySegment segment) {
+        this.segment = segment;
+        this.size = segment.byteSize();
+    }
+
+    long position() {
+        return position;
+    }
+
+    long remaining() {
+        return size - position;
+    }
+
+    private long take(long bytes, String what) {
+        if (bytes < 0 || bytes > remaining()) {
+            throw new GgufFormatException(what + " at byte " + position + " needs " + Long.toUnsignedString(bytes)
+                    + " bytes but the file ends after " + remaining() + " (file truncated?)");
+        }
+        long at = position;
+        position += bytes;
+        return at;
+    }
+
+    int u8(String what) {
+        return Byte.toUnsignedInt(segment.get(ValueLayout.JAVA_BYTE, take(1, what)));
+    }
+
+    byte i8(String what) {
+        return segment.get(ValueLayout.JAVA_BYTE, take(1, what));
+    }
+
+    short i16(String what) {
+        return segment.get(U16, take(2, what));
+    }
+
+    int i32(String what) {
+        return segment.get(U32, take(4, what));
+    }
+
+    long i64(String what) {
+        return segment.get(U64, take(8, what));
+    }
+
+    float f32(String what) {
+        return segment.get(F32, take(4, what));
+    }
+
+    double f64(String what) {
+        return segment.get(F64, take(8, what));
+    }
+
+    /** A count stored as uint64 that must lie in [0, max] and leave room for {@code minBytesEach} bytes per item. */
+    long count(String what, long max, long minBytesEach) {
+        long n = i64(what);
+        if (n < 0 || n > max) {
+            throw new GgufFormatException(what + " is " + Long.toUnsignedString(n) + ", limit is " + max);
+        }
+        if (minBytesEach > 0 && n > remaining() / minBytesEach) {
+            throw new GgufFormatException(what + " is " + n + " but only " + remaining()
+                    + " bytes remain in the file (file truncated or count corrupt)");
+        }
+        return n;
+    }
+
+    /** A GGUF string: uint64 byte length then UTF-8 bytes (malformed sequences become U+FFFD). */
+    String string(String what, int maxBytes) {
+        long len = i64(what + " length");
+        if (len < 0 || len > maxBytes) {
+            throw new GgufFormatException(what + " length is " + Long.toUnsignedString(len) + " bytes, limit is " + maxBytes);
+        }
+        if (len == 0) {
+            return "";
+        }
+        long at = take(len, what);
+        byte[] bytes = new byte[(int) len];
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at, bytes, 0, bytes.length);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}
