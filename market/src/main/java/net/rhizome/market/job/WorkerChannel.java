@@ -1,0 +1,121 @@
+package net.rhizome.market.job;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import net.rhizome.core.crypto.PeerId;
+import net.rhizome.ledger.Hash32;
+import net.rhizome.ledger.tx.Voucher;
+
+/**
+ * The worker's view of one payment channel from a gateway: its deposit, what the worker has earned on
+ * it, and the newest voucher (the one it settles). Jobs on the channel share it; each running job adds
+ * {@code K · price} to the allowance of unpaid credit, so with one job the worker never has more than K
+ * tokens unpaid, and with n jobs at most n·K tokens' worth. Thread-safe.
+ */
+public final class WorkerChannel {
+    private final Hash32 channelId;
+    private final PeerId payer;
+    private long deposit;
+    private long earned;
+    private long allowance;
+    private Voucher newest;
+
+    public WorkerChannel(Hash32 channelId, PeerId payer, long deposit) {
+        this.channelId = Objects.requireNonNull(channelId, "channel id");
+        this.payer = Objects.requireNonNull(payer, "payer");
+        if (deposit < 0) {
+            throw new IllegalArgumentException("deposit must not be negative, got " + deposit);
+        }
+        this.deposit = deposit;
+    }
+
+    public Hash32 channelId() {
+        return channelId;
+    }
+
+    public PeerId payer() {
+        return payer;
+    }
+
+    /** The ledger shows a larger deposit (a top-up). */
+    public synchronized void updateDeposit(long newDeposit) {
+        if (newDeposit < deposit) {
+            throw new IllegalArgumentException("a channel deposit never shrinks: " + deposit + " -> " + newDeposit);
+        }
+        deposit = newDeposit;
+    }
+
+    public synchronized long deposit() {
+        return deposit;
+    }
+
+    public synchronized long earned() {
+        return earned;
+    }
+
+    /** Cumulative amount of the newest voucher (0 before the first). */
+    public synchronized long paid() {
+        return newest == null ? 0 : newest.cumulativeAmount();
+    }
+
+    public synchronized Optional<Voucher> newestVoucher() {
+        return Optional.ofNullable(newest);
+    }
+
+    synchronized void jobStarted(long pricePerToken, int k) {
+        allowance = Math.addExact(allowance, Math.multiplyExact(pricePerToken, k));
+    }
+
+    synchronized void jobEnded(long pricePerToken, int k) {
+        allowance -= pricePerToken * k;
+    }
+
+    /** Earns one token at {@code price} if that keeps the unpaid amount within the allowance and the deposit. */
+    synchronized boolean tryEarn(long price) {
+        long after = earned + price;
+        if (after - paid() > allowance || after > deposit) {
+            return false;
+        }
+        earned = after;
+        return true;
+    }
+
+    /** Waits until {@link #tryEarn} could succeed for {@code price}, or the timeout passes. */
+    synchronized boolean awaitRoom(long price, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (earned + price - paid() > allowance || earned + price > deposit) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
+    /**
+     * Accepts a voucher from the payer. A valid voucher older than the newest (vouchers of concurrent jobs
+     * can arrive out of order) is superseded and ignored: it returns false.
+     */
+    public synchronized boolean onVoucher(Voucher v) throws JobProtocolException {
+        if (!v.channel().equals(channelId)) {
+            throw new JobProtocolException("voucher is for channel " + v.channel().shortHex() + ", not " + channelId.shortHex());
+        }
+        if (!v.verify(payer)) {
+            throw new JobProtocolException("voucher signature does not match payer " + payer.shortId());
+        }
+        if (v.cumulativeAmount() > deposit) {
+            throw new JobProtocolException("voucher amount " + v.cumulativeAmount() + " exceeds the channel deposit " + deposit);
+        }
+        if (newest != null && v.nonce() <= newest.nonce()) {
+            return false;
+        }
+        if (newest != null && v.cumulativeAmount() < newest.cumulativeAmount()) {
+            throw new JobProtocolException("voucher amount fell from " + newest.cumulativeAmount() + " to " + v.cumulativeAmount());
+        }
+        newest = v;
+        notifyAll();
+        return true;
+    }
+}
