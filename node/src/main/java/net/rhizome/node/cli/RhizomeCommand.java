@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             ModelCommand.class,
             BenchCommand.class,
+            net.rhizome.node.cli.node.NodeCommand.class,
+            net.rhizome.node.cli.node.IdCommand.class,
         })
 public final class RhizomeCommand implements Runnable {
     @picocli.CommandLine.Spec

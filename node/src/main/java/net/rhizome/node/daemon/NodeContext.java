@@ -1,0 +1,83 @@
+package net.rhizome.node.daemon;
+
+import io.javalin.http.Handler;
+import io.javalin.http.HttpStatus;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.util.Map;
+import net.rhizome.core.crypto.KeyPair;
+import net.rhizome.net.peers.PeerBook;
+import net.rhizome.net.peers.PeerConnections;
+import net.rhizome.net.transport.NodeTransport;
+
+/** What the daemon hands every {@link NodeFeature}: identity, configuration, networking and metrics. */
+public final class NodeContext {
+    private final NodeConfig config;
+    private final KeyPair key;
+    private final NodeTransport transport;
+    private final PeerBook peers;
+    private final PeerConnections connections;
+    private final MeterRegistry metrics;
+    private final AdminToken adminToken;
+
+    NodeContext(NodeConfig config, KeyPair key, NodeTransport transport, PeerBook peers, PeerConnections connections,
+            MeterRegistry metrics, AdminToken adminToken) {
+        this.config = config;
+        this.key = key;
+        this.transport = transport;
+        this.peers = peers;
+        this.connections = connections;
+        this.metrics = metrics;
+        this.adminToken = adminToken;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** The data directory; each feature keeps its files in a sub-directory named after it. */
+    public Path dataDir() {
+        return config.dataDir();
+    }
+
+    public KeyPair key() {
+        return key;
+    }
+
+    /** Outgoing authenticated connections ({@code transport().connect(peerId, address)}). */
+    public NodeTransport transport() {
+        return transport;
+    }
+
+    /** The verified Rhizome peers this node knows. */
+    public PeerBook peers() {
+        return peers;
+    }
+
+    /** Cached channels to peers in the book: {@code connections().channel(peerId)}. */
+    public PeerConnections connections() {
+        return connections;
+    }
+
+    public MeterRegistry metrics() {
+        return metrics;
+    }
+
+    /**
+     * Wraps a handler so it runs only for requests carrying the node's admin token as
+     * {@code Authorization: Bearer <token>}; others get 401 with a JSON error.
+     */
+    public Handler adminOnly(Handler handler) {
+        return ctx -> {
+            String header = ctx.header("Authorization");
+            String presented = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : null;
+            if (!adminToken.matches(presented)) {
+                ctx.status(HttpStatus.UNAUTHORIZED).json(Map.of("error",
+                        "admin token required: send 'Authorization: Bearer <token>' with the token from "
+                                + config.adminTokenFile()));
+                return;
+            }
+            handler.handle(ctx);
+        };
+    }
+}
