@@ -26,7 +26,8 @@ public final class BlockBuilder {
         this.rewards = new RewardFormula(genesis);
     }
 
-    public record Built(BlockHeader header, List<SignedTransaction> included, Map<SignedTransaction, Rejection> rejected) {}
+    /** {@code rejected} maps a candidate's position in the input list to why it was left out. */
+    public record Built(BlockHeader header, List<SignedTransaction> included, Map<Integer, Rejection> rejected) {}
 
     /** Block 0: the genesis state, no transactions. */
     public BlockHeader genesisBlock(LedgerState genesisState) {
@@ -38,13 +39,14 @@ public final class BlockBuilder {
     public Built build(LedgerState state, BlockHeader previous, List<SignedTransaction> candidates, long timestampMillis) {
         long height = previous.height() + 1;
         List<SignedTransaction> included = new ArrayList<>(candidates.size());
-        Map<SignedTransaction, Rejection> rejected = new LinkedHashMap<>();
-        for (SignedTransaction tx : candidates) {
+        Map<Integer, Rejection> rejected = new LinkedHashMap<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            SignedTransaction tx = candidates.get(i);
             try {
                 machine.apply(state, tx, height);
                 included.add(tx);
             } catch (RejectedException e) {
-                rejected.put(tx, e.rejection());
+                rejected.put(i, e.rejection());
             }
         }
         if (height % genesis.epochBlocks() == 0) {

@@ -33,5 +33,6 @@ public enum RejectCode {
     ALREADY_VOTED,
     VOTING_CLOSED,
     QUORUM_NOT_REACHED,
+    LEDGER_BUSY,
     LEDGER_CLOSED
 }
