@@ -47,6 +47,14 @@ public final class PeerConnections implements AutoCloseable {
         return entry.channel;
     }
 
+    /** Takes over a channel already authenticated to {@code id} (e.g. from {@link NodeTransport#discover}). */
+    public void adopt(PeerId id, HostPort address, ManagedChannel channel) {
+        Entry old = channels.put(id, new Entry(address, channel));
+        if (old != null && old.channel != channel) {
+            old.channel.shutdownNow();
+        }
+    }
+
     /** Closes the channel of a peer that left. */
     public void drop(PeerId id) {
         Entry entry = channels.remove(id);

@@ -6,8 +6,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.Map;
 import net.rhizome.core.crypto.KeyPair;
+import net.rhizome.net.dht.DhtNode;
 import net.rhizome.net.peers.PeerBook;
 import net.rhizome.net.peers.PeerConnections;
+import net.rhizome.net.record.NodeRecords;
 import net.rhizome.net.transport.NodeTransport;
 
 /** What the daemon hands every {@link NodeFeature}: identity, configuration, networking and metrics. */
@@ -19,9 +21,10 @@ public final class NodeContext {
     private final PeerConnections connections;
     private final MeterRegistry metrics;
     private final AdminToken adminToken;
+    private final DhtNode dht;
 
     NodeContext(NodeConfig config, KeyPair key, NodeTransport transport, PeerBook peers, PeerConnections connections,
-            MeterRegistry metrics, AdminToken adminToken) {
+            MeterRegistry metrics, AdminToken adminToken, DhtNode dht) {
         this.config = config;
         this.key = key;
         this.transport = transport;
@@ -29,6 +32,17 @@ public final class NodeContext {
         this.connections = connections;
         this.metrics = metrics;
         this.adminToken = adminToken;
+        this.dht = dht;
+    }
+
+    /** The Mainline-compatible DHT node (announce/get_peers for model info-hashes, BEP 44 items). */
+    public DhtNode dht() {
+        return dht;
+    }
+
+    /** Signed node records of any peer, looked up through the DHT. */
+    public NodeRecords records() {
+        return new NodeRecords(dht);
     }
 
     public NodeConfig config() {

@@ -9,7 +9,18 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import com.google.protobuf.ByteString;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.TreeSet;
+import net.rhizome.net.dht.DhtConfig;
+import net.rhizome.net.dht.DhtNode;
+import net.rhizome.net.dht.MutableItem;
+import net.rhizome.net.dht.NodeId;
+import net.rhizome.net.peers.OwnRecord;
+import net.rhizome.net.peers.PeerDiscovery;
+import net.rhizome.net.record.NodeRecord;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
@@ -48,6 +59,7 @@ public final class NodeDaemon implements AutoCloseable {
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile HostPort rpcAddress;
     private volatile String httpUrl;
+    private volatile OwnRecord ownRecord;
 
     private NodeDaemon(NodeConfig config, KeyPair key, NodeContext context) {
         this.config = config;
@@ -65,7 +77,15 @@ public final class NodeDaemon implements AutoCloseable {
         NodeTransport transport = new NodeTransport(key);
         PeerBook peers = new PeerBook(key.peerId());
         PeerConnections connections = new PeerConnections(transport, peers);
-        NodeContext context = new NodeContext(config, key, transport, peers, connections, metrics, token);
+        DhtNode dht;
+        try {
+            dht = DhtNode.start(DhtConfig.defaults(new InetSocketAddress(config.listen().host(), config.dhtPort()))
+                    .withNodeId(NodeId.derivedFrom(key.peerId())));
+        } catch (IOException e) {
+            metrics.close();
+            throw new IOException("cannot open the DHT on UDP " + config.listen().host() + ":" + config.dhtPort() + ": " + e.getMessage(), e);
+        }
+        NodeContext context = new NodeContext(config, key, transport, peers, connections, metrics, token, dht);
         NodeDaemon daemon = new NodeDaemon(config, key, context);
         try {
             daemon.startParts(features, metrics, connections);
@@ -79,6 +99,7 @@ public final class NodeDaemon implements AutoCloseable {
     private void startParts(List<NodeFeature> features, PrometheusMeterRegistry metrics, PeerConnections connections)
             throws Exception {
         running.push(metrics::close);
+        running.push(context.dht());
         for (var binder : List.of(new JvmMemoryMetrics(), new JvmThreadMetrics(), new ProcessorMetrics(), new UptimeMetrics())) {
             binder.bindTo(metrics);
         }
@@ -86,6 +107,10 @@ public final class NodeDaemon implements AutoCloseable {
         gc.bindTo(metrics);
         running.push(gc);
         metrics.gauge("rhizome.peers", context.peers(), PeerBook::size);
+        metrics.gauge("rhizome.dht.routing.table.nodes", context.dht(), d -> d.metrics().routingTableSize());
+        metrics.gauge("rhizome.dht.queries.received", context.dht(), d -> d.metrics().queriesReceived());
+        metrics.gauge("rhizome.dht.dropped.rate.limited", context.dht(), d -> d.metrics().droppedRateLimited());
+        metrics.gauge("rhizome.dht.dropped.malformed", context.dht(), d -> d.metrics().droppedMalformed());
         running.push(connections);
 
         for (NodeFeature feature : features) {
@@ -99,6 +124,7 @@ public final class NodeDaemon implements AutoCloseable {
         }
 
         List<BindableService> services = new ArrayList<>();
+        ownRecord = new OwnRecord(key, this::recordContent);
         services.add(new NodeServiceImpl(this::nodeInfo));
         features.forEach(f -> services.addAll(f.rpcServices()));
         var rpc = context.transport().server(config.listen().toSocketAddress(), services, context.peers());
@@ -110,6 +136,7 @@ public final class NodeDaemon implements AutoCloseable {
             ctx.json(Map.of("stopping", true));
             Thread.ofVirtual().start(this::close);
         }));
+        HttpApi.dhtRoutes(http, context.dht(), context.records());
         features.forEach(f -> f.routes(http));
         try {
             http.start(config.httpHost(), config.httpPort());
@@ -119,6 +146,12 @@ public final class NodeDaemon implements AutoCloseable {
         }
         running.push(http::stop);
         httpUrl = "http://" + new HostPort(config.httpHost(), http.port());
+
+        PeerDiscovery discovery = new PeerDiscovery(context.transport(), context.dht(), ownRecord, context.peers(), connections,
+                config.bootstrap().stream().map(HostPort::toSocketAddress).toList(), rpcAddress,
+                new PeerDiscovery.Settings(config.discoveryInterval(), config.peerTimeout(), Duration.ofMinutes(5), Duration.ofSeconds(3)));
+        discovery.start();
+        running.push(discovery);
 
         runtime().write(config.runtimeFile());
         running.push(() -> Files.deleteIfExists(config.runtimeFile()));
@@ -144,16 +177,27 @@ public final class NodeDaemon implements AutoCloseable {
                 config.dhtPort(), httpUrl, roleLabels());
     }
 
+    private NodeRecord recordContent() {
+        return new NodeRecord(key.peerId(), String.valueOf(rpcAddress), httpUrl, new TreeSet<>(roleLabels()), List.of(),
+                NodeConfig.SOFTWARE_VERSION, 0);
+    }
+
     private NodeInfo nodeInfo() {
-        return NodeInfo.newBuilder()
+        NodeInfo.Builder info = NodeInfo.newBuilder()
                 .setProtocolVersion(NodeTransport.PROTOCOL_VERSION)
                 .setPeerId(key.peerId().hex())
                 .addAllRoles(roleLabels())
                 .setRpcAddress(String.valueOf(rpcAddress))
                 .setDhtPort(config.dhtPort())
                 .setHttpPort(httpUrl == null ? 0 : HostPort.parse(httpUrl.substring("http://".length())).port())
-                .setSoftwareVersion(NodeConfig.SOFTWARE_VERSION)
-                .build();
+                .setSoftwareVersion(NodeConfig.SOFTWARE_VERSION);
+        if (httpUrl != null) {
+            MutableItem signed = ownRecord.signed();
+            info.setRecordValue(ByteString.copyFrom(signed.value().encode()))
+                    .setRecordSeq(signed.seq())
+                    .setRecordSignature(ByteString.copyFrom(signed.signature()));
+        }
+        return info.build();
     }
 
     private Map<String, Object> describe() {

@@ -7,7 +7,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import net.rhizome.core.crypto.PeerId;
+import net.rhizome.net.dht.DhtNode;
+import net.rhizome.net.record.NodeRecord;
+import net.rhizome.net.record.NodeRecords;
 import net.rhizome.net.peers.Peer;
 import net.rhizome.net.peers.PeerBook;
 import org.slf4j.Logger;
@@ -64,6 +70,39 @@ public final class HttpApi {
         app.get("/api/node", ctx -> ctx.json(node.get()));
         app.get("/api/peers", ctx -> ctx.json(Map.of("self", peers.self().hex(), "peers", peersJson(peers.snapshot()))));
         app.post("/api/admin/stop", adminStop);
+    }
+
+    /** {@code GET /api/dht} (routing table and counters) and {@code GET /api/records/{peer}} (signed record lookup). */
+    public static void dhtRoutes(Javalin app, DhtNode dht, NodeRecords records) {
+        app.get("/api/dht", ctx -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("node_id", dht.id().hex());
+            body.put("port", dht.localAddress().getPort());
+            body.put("metrics", dht.metrics());
+            body.put("routing_table", dht.routingTableSnapshot().stream()
+                    .map(n -> Map.of("id", n.id().hex(), "address", n.address().getAddress().getHostAddress() + ":" + n.address().getPort()))
+                    .toList());
+            ctx.json(body);
+        });
+        app.get("/api/records/{peer}", ctx -> {
+            PeerId peer = PeerId.parse(ctx.pathParam("peer"));
+            Optional<NodeRecord> found = records.lookup(peer).get(10, TimeUnit.SECONDS);
+            if (found.isEmpty()) {
+                error(ctx, HttpStatus.NOT_FOUND, "no node record of " + peer.shortId() + " found in the DHT");
+                return;
+            }
+            NodeRecord r = found.get();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("peer_id", r.peerId().hex());
+            body.put("seq", r.seq());
+            body.put("rpc_address", r.rpcAddress());
+            body.put("http_url", r.httpUrl());
+            body.put("roles", List.copyOf(r.roles()));
+            body.put("models", r.models());
+            body.put("software_version", r.software());
+            body.put("signature_verified", true);
+            ctx.json(body);
+        });
     }
 
     static List<Map<String, Object>> peersJson(List<Peer> peers) {
