@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import net.rhizome.core.bencode.BValue;
 import net.rhizome.core.bencode.BValue.BBytes;
 import net.rhizome.core.bencode.BValue.BDict;
@@ -149,7 +152,8 @@ public final class DhtNode implements AutoCloseable {
     public CompletableFuture<List<InetSocketAddress>> getPeers(byte[] infoHash) {
         NodeId key = DhtKeys.infoHashKey(infoHash);
         return lookup(key, "get_peers", getPeersArgs(key)).thenApply(result -> {
-            LinkedHashSet<InetSocketAddress> found = new LinkedHashSet<>();
+            // Our own store counts: we may be one of the nodes closest to the key.
+            LinkedHashSet<InetSocketAddress> found = new LinkedHashSet<>(peers.get(key, QueryHandler.MAX_PEERS_PER_REPLY));
             for (Lookup.Answer a : result.answers()) {
                 a.response().values().optional("values", BList.class).ifPresent(list -> list.items().forEach(v -> {
                     if (v instanceof BBytes b && (b.length() == Compact.PEER4 || b.length() == Compact.PEER6)) {
@@ -190,9 +194,11 @@ public final class DhtNode implements AutoCloseable {
     /** The newest correctly signed item stored under {@code publicKey} and {@code salt}, if any. */
     public CompletableFuture<Optional<MutableItem>> getMutable(byte[] publicKey, byte[] salt) {
         NodeId target = MutableItem.target(publicKey, salt);
-        return lookup(target, "get", getArgs(target)).thenApply(result -> result.answers().stream()
-                .map(a -> mutableIn(a.response().values(), publicKey, salt))
-                .flatMap(Optional::stream)
+        Optional<MutableItem> local = items.get(target)
+                .flatMap(i -> i instanceof ItemStore.Mutable m && Arrays.equals(m.item().publicKey(), publicKey) ? Optional.of(m.item()) : Optional.empty());
+        return lookup(target, "get", getArgs(target)).thenApply(result -> Stream.concat(local.stream(), result.answers().stream()
+                        .map(a -> mutableIn(a.response().values(), publicKey, salt))
+                        .flatMap(Optional::stream))
                 .max(Comparator.comparingLong(MutableItem::seq)));
     }
 
@@ -211,9 +217,10 @@ public final class DhtNode implements AutoCloseable {
 
     /** The immutable item stored under {@code target}, checked against its hash. */
     public CompletableFuture<Optional<BValue>> getImmutable(NodeId target) {
-        return lookup(target, "get", getArgs(target)).thenApply(result -> result.answers().stream()
-                .map(a -> a.response().values().get("v"))
-                .flatMap(Optional::stream)
+        Optional<BValue> local = items.get(target).flatMap(i -> i instanceof ItemStore.Immutable im ? Optional.of(im.value()) : Optional.empty());
+        return lookup(target, "get", getArgs(target)).thenApply(result -> Stream.concat(local.stream(), result.answers().stream()
+                        .map(a -> a.response().values().get("v"))
+                        .flatMap(Optional::stream))
                 .filter(v -> ItemStore.immutableTarget(v).equals(target))
                 .findFirst());
     }
@@ -242,7 +249,7 @@ public final class DhtNode implements AutoCloseable {
         endpoint.close();
     }
 
-    private CompletableFuture<Integer> put(NodeId target, java.util.function.Function<BBytes, BDict> argsForToken) {
+    private CompletableFuture<Integer> put(NodeId target, Function<BBytes, BDict> argsForToken) {
         return lookup(target, "get", getArgs(target)).thenCompose(result -> {
             List<CompletableFuture<Boolean>> acks = new ArrayList<>();
             for (Lookup.Answer a : result.closest()) {
@@ -264,7 +271,7 @@ public final class DhtNode implements AutoCloseable {
             Optional<BValue> v = r.get("v");
             Optional<BBytes> sig = r.optional("sig", BBytes.class);
             Optional<BInt> seq = r.optional("seq", BInt.class);
-            if (k.isEmpty() || v.isEmpty() || sig.isEmpty() || seq.isEmpty() || !java.util.Arrays.equals(k.get().bytes(), publicKey)) {
+            if (k.isEmpty() || v.isEmpty() || sig.isEmpty() || seq.isEmpty() || !Arrays.equals(k.get().bytes(), publicKey)) {
                 return Optional.empty();
             }
             MutableItem item = new MutableItem(publicKey, salt, seq.get().value(), v.get(), sig.get().bytes());
