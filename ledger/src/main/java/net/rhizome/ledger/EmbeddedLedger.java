@@ -246,6 +246,11 @@ public final class EmbeddedLedger implements Ledger {
         }
     }
 
+    /** A private copy of the committed state. */
+    LedgerState snapshot() {
+        return read(() -> LedgerState.of(state.entries()));
+    }
+
     /** The invariant violations of the committed state (empty when consistent). */
     public List<String> checkInvariants() {
         return read(() -> Invariants.violations(state));
