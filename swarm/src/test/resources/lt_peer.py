@@ -18,7 +18,7 @@ def session():
         'allow_multiple_connections_per_ip': True,
         'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
         'enable_incoming_utp': False, 'enable_outgoing_utp': False,
-        'in_enc_policy': 1, 'out_enc_policy': 1,
+        'in_enc_policy': 2, 'out_enc_policy': 2,
     })
     return s
 

@@ -1,0 +1,198 @@
+package net.rhizome.swarm.session;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntPredicate;
+import net.rhizome.swarm.metainfo.InfoDict;
+import net.rhizome.swarm.metainfo.Merkle;
+
+/**
+ * Chooses which block to request next: finish pieces already started, otherwise the rarest piece
+ * the peer has (random among equals); when every missing block is already requested, endgame mode
+ * hands out duplicate requests for blocks still outstanding. Not thread-safe: the session locks.
+ */
+final class PiecePicker {
+    /** A block to request: piece, byte offset and length. */
+    record Block(int piece, int offset, int length) {
+        int index() {
+            return offset / Merkle.BLOCK;
+        }
+    }
+
+    /** A piece being downloaded: its buffer, which blocks arrived, and who was asked for each. */
+    static final class Partial {
+        final int piece;
+        final byte[] data;
+        final int blocks;
+        final BitSet received = new BitSet();
+        final byte[][] leaves;
+        final Object[] senders;
+        final List<List<Object>> requesters = new ArrayList<>();
+        /** Set after a failed check with several senders: the piece is then fetched from this one peer only. */
+        Object owner;
+        boolean exclusive;
+
+        Partial(int piece, int size) {
+            this.piece = piece;
+            this.data = new byte[size];
+            this.blocks = (int) Merkle.blocks(size);
+            this.leaves = new byte[blocks][];
+            this.senders = new Object[blocks];
+            for (int i = 0; i < blocks; i++) {
+                requesters.add(new ArrayList<>(2));
+            }
+        }
+
+        boolean complete() {
+            return received.cardinality() == blocks;
+        }
+
+        int blockLength(int b) {
+            return Math.min(Merkle.BLOCK, data.length - b * Merkle.BLOCK);
+        }
+    }
+
+    private final InfoDict info;
+    private final BitSet have;
+    private final int[] availability;
+    private final Map<Integer, Partial> partials = new HashMap<>();
+    private final java.util.Set<Integer> exclusive = new java.util.HashSet<>();
+
+    PiecePicker(InfoDict info, BitSet have) {
+        this.info = info;
+        this.have = have;
+        this.availability = new int[info.pieceCount()];
+    }
+
+    void peerHas(BitSet pieces) {
+        for (int p = pieces.nextSetBit(0); p >= 0 && p < availability.length; p = pieces.nextSetBit(p + 1)) {
+            availability[p]++;
+        }
+    }
+
+    void peerHas(int piece) {
+        availability[piece]++;
+    }
+
+    void peerGone(BitSet pieces) {
+        for (int p = pieces.nextSetBit(0); p >= 0 && p < availability.length; p = pieces.nextSetBit(p + 1)) {
+            availability[p]--;
+        }
+    }
+
+    Partial partial(int piece) {
+        return partials.get(piece);
+    }
+
+    Partial removePartial(int piece) {
+        return partials.remove(piece);
+    }
+
+    /** Forgets outstanding requests by {@code peer} (it choked us, was snubbed or left). */
+    void release(Object peer) {
+        for (Partial p : partials.values()) {
+            for (List<Object> r : p.requesters) {
+                r.remove(peer);
+            }
+            if (p.owner == peer) {
+                p.owner = null;
+            }
+        }
+    }
+
+    void release(Object peer, Block b) {
+        Partial p = partials.get(b.piece());
+        if (p != null) {
+            p.requesters.get(b.index()).remove(peer);
+        }
+    }
+
+    /**
+     * The next block to request from {@code peer}, which has {@code peerHas}; {@code verifiable}
+     * says whether a piece's hash is known (only those are downloaded). Null if none.
+     */
+    Block next(Object peer, BitSet peerHas, IntPredicate verifiable) {
+        for (Partial p : partials.values()) {
+            if (!peerHas.get(p.piece) || p.exclusive && p.owner != null && p.owner != peer) {
+                continue;
+            }
+            for (int b = 0; b < p.blocks; b++) {
+                if (!p.received.get(b) && p.requesters.get(b).isEmpty()) {
+                    return take(p, b, peer);
+                }
+            }
+        }
+        int best = -1;
+        int bestAvail = Integer.MAX_VALUE;
+        int ties = 0;
+        for (int piece = peerHas.nextSetBit(0); piece >= 0 && piece < availability.length; piece = peerHas.nextSetBit(piece + 1)) {
+            if (have.get(piece) || partials.containsKey(piece) || !verifiable.test(piece)) {
+                continue;
+            }
+            int a = availability[piece];
+            if (a < bestAvail) {
+                best = piece;
+                bestAvail = a;
+                ties = 1;
+            } else if (a == bestAvail && ThreadLocalRandom.current().nextInt(++ties) == 0) {
+                best = piece;
+            }
+        }
+        if (best >= 0) {
+            Partial p = new Partial(best, info.pieceSize(best));
+            p.exclusive = exclusive.remove(best);
+            partials.put(best, p);
+            return take(p, 0, peer);
+        }
+        return endgame(peer, peerHas);
+    }
+
+    /** After a failed check with blocks from several peers, the next attempt at the piece uses a single peer. */
+    void markExclusive(int piece) {
+        exclusive.add(piece);
+    }
+
+    private Block endgame(Object peer, BitSet peerHas) {
+        Partial chosen = null;
+        int chosenBlock = -1;
+        int fewest = Integer.MAX_VALUE;
+        for (Partial p : partials.values()) {
+            if (!peerHas.get(p.piece) || p.exclusive && p.owner != null && p.owner != peer) {
+                continue;
+            }
+            for (int b = 0; b < p.blocks; b++) {
+                List<Object> r = p.requesters.get(b);
+                if (!p.received.get(b) && !r.contains(peer) && r.size() < fewest) {
+                    chosen = p;
+                    chosenBlock = b;
+                    fewest = r.size();
+                }
+            }
+        }
+        return chosen == null ? null : take(chosen, chosenBlock, peer);
+    }
+
+    private Block take(Partial p, int b, Object peer) {
+        p.requesters.get(b).add(peer);
+        if (p.exclusive && p.owner == null) {
+            p.owner = peer;
+        }
+        return new Block(p.piece, b * Merkle.BLOCK, p.blockLength(b));
+    }
+
+    /** Pieces we lack that {@code peerHas} has, i.e. whether we are interested. */
+    boolean wants(BitSet peerHas) {
+        BitSet missing = (BitSet) peerHas.clone();
+        missing.andNot(have);
+        missing.clear(info.pieceCount(), Math.max(info.pieceCount(), missing.length()));
+        return !missing.isEmpty();
+    }
+
+    int inProgress() {
+        return partials.size();
+    }
+}
