@@ -16,18 +16,29 @@ import net.rhizome.ledger.tx.Voucher;
 public final class WorkerChannel {
     private final Hash32 channelId;
     private final PeerId payer;
+    private final long settledBefore;
     private long deposit;
     private long earned;
     private long allowance;
     private Voucher newest;
 
     public WorkerChannel(Hash32 channelId, PeerId payer, long deposit) {
+        this(channelId, payer, deposit, 0);
+    }
+
+    /**
+     * A channel on which {@code settledBefore} credits were already claimed (a worker restarting with a
+     * channel in use): vouchers are cumulative over the channel's life, so counting starts there.
+     */
+    public WorkerChannel(Hash32 channelId, PeerId payer, long deposit, long settledBefore) {
         this.channelId = Objects.requireNonNull(channelId, "channel id");
         this.payer = Objects.requireNonNull(payer, "payer");
-        if (deposit < 0) {
-            throw new IllegalArgumentException("deposit must not be negative, got " + deposit);
+        if (deposit < 0 || settledBefore < 0 || settledBefore > deposit) {
+            throw new IllegalArgumentException("channel amounts out of range: deposit " + deposit + ", settled " + settledBefore);
         }
         this.deposit = deposit;
+        this.settledBefore = settledBefore;
+        this.earned = settledBefore;
     }
 
     public Hash32 channelId() {
@@ -56,7 +67,7 @@ public final class WorkerChannel {
 
     /** Cumulative amount of the newest voucher (0 before the first). */
     public synchronized long paid() {
-        return newest == null ? 0 : newest.cumulativeAmount();
+        return newest == null ? settledBefore : Math.max(settledBefore, newest.cumulativeAmount());
     }
 
     public synchronized Optional<Voucher> newestVoucher() {

@@ -1,0 +1,254 @@
+package net.rhizome.market.worker;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import net.rhizome.core.crypto.KeyPair;
+import net.rhizome.core.crypto.PeerId;
+import net.rhizome.ledger.codec.DecodeException;
+import net.rhizome.ledger.tx.Voucher;
+import net.rhizome.market.job.FinishReason;
+import net.rhizome.market.job.JobProtocolException;
+import net.rhizome.market.job.JobRequest;
+import net.rhizome.market.job.Receipt;
+import net.rhizome.market.job.WorkerChannel;
+import net.rhizome.market.job.WorkerStream;
+import net.rhizome.market.proto.GatewayMessage;
+import net.rhizome.market.proto.JobError;
+import net.rhizome.market.proto.JobServiceGrpc;
+import net.rhizome.market.proto.SignedReceipt;
+import net.rhizome.market.proto.WorkerMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's job service: accepts signed jobs from the channel's payer, runs up to {@code capacity} at
+ * once with a bounded queue behind them, streams token chunks, stops any job that runs more than K
+ * tokens ahead of payment, and ends each job with a signed receipt.
+ */
+public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
+    private static final Logger log = LoggerFactory.getLogger(JobServer.class);
+
+    /** {@code capacity} jobs run at once, {@code queue} more may wait; unpaid jobs stop after {@code paymentTimeout}. */
+    public record Settings(int capacity, int queue, Duration paymentTimeout, Duration finalVoucherWait) {
+        public static final Settings DEFAULT = new Settings(4, 16, Duration.ofSeconds(10), Duration.ofSeconds(5));
+
+        public Settings {
+            if (capacity < 1 || queue < 0) {
+                throw new IllegalArgumentException("capacity must be positive and queue not negative");
+            }
+        }
+    }
+
+    private final KeyPair key;
+    private final TokenGenerator generator;
+    private final WorkerChannels channels;
+    private final Supplier<PeerId> caller;
+    private final Settings settings;
+    private final Consumer<Receipt> receipts;
+    private final Semaphore slots;
+    private final AtomicInteger admitted = new AtomicInteger();
+
+    /** {@code caller} names the authenticated peer of the current call ({@code NodeTransport::callerId}). */
+    public JobServer(KeyPair key, TokenGenerator generator, WorkerChannels channels, Supplier<PeerId> caller,
+            Settings settings, Consumer<Receipt> receipts) {
+        this.key = Objects.requireNonNull(key, "key");
+        this.generator = Objects.requireNonNull(generator, "generator");
+        this.channels = Objects.requireNonNull(channels, "channels");
+        this.caller = Objects.requireNonNull(caller, "caller");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.receipts = Objects.requireNonNull(receipts, "receipts");
+        this.slots = new Semaphore(settings.capacity(), true);
+    }
+
+    /** Jobs running now. */
+    public int running() {
+        return settings.capacity() - slots.availablePermits();
+    }
+
+    /** Jobs accepted and not yet finished (running and queued). */
+    public int admitted() {
+        return admitted.get();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public StreamObserver<GatewayMessage> run(StreamObserver<WorkerMessage> responses) {
+        return new Call(caller.get(), (ServerCallStreamObserver<WorkerMessage>) responses);
+    }
+
+    private final class Call implements StreamObserver<GatewayMessage> {
+        private final PeerId callerId;
+        private final ServerCallStreamObserver<WorkerMessage> out;
+        private final CountDownLatch gatewayDone = new CountDownLatch(1);
+        private volatile WorkerStream stream;
+        private volatile WorkerChannel channel;
+        private volatile boolean cancelled;
+        private boolean closed;
+
+        Call(PeerId callerId, ServerCallStreamObserver<WorkerMessage> out) {
+            this.callerId = callerId;
+            this.out = out;
+            out.setOnCancelHandler(() -> {
+                cancelled = true;
+                gatewayDone.countDown();
+            });
+        }
+
+        @Override
+        public void onNext(GatewayMessage message) {
+            try {
+                switch (message.getKindCase()) {
+                    case REQUEST -> accept(message);
+                    case VOUCHER -> {
+                        if (channel == null) {
+                            throw new JobProtocolException("voucher before the job request");
+                        }
+                        channel.onVoucher(Voucher.decode(message.getVoucher().getEncoded().toByteArray()));
+                    }
+                    case CANCEL -> cancelled = true;
+                    case KIND_NOT_SET -> throw new JobProtocolException("empty gateway message");
+                }
+            } catch (JobProtocolException | DecodeException e) {
+                cancelled = true;
+                fail("bad_request", e.getMessage());
+            }
+        }
+
+        private void accept(GatewayMessage message) throws JobProtocolException {
+            if (stream != null) {
+                throw new JobProtocolException("a job stream carries one request");
+            }
+            JobRequest request = JobRequest.verify(message.getRequest());
+            if (!request.payer().equals(callerId)) {
+                throw new JobProtocolException("job request is signed by " + request.payer().shortId()
+                        + " but sent by " + callerId.shortId());
+            }
+            WorkerChannel ch = channels.channel(request.channelId())
+                    .orElseThrow(() -> new JobProtocolException("unknown payment channel " + request.channelId().shortHex()));
+            WorkerStream s = new WorkerStream(request, key, ch);
+            if (admitted.incrementAndGet() > settings.capacity() + settings.queue()) {
+                admitted.decrementAndGet();
+                s.finish(FinishReason.CANCELLED);
+                fail("overloaded", "worker " + key.peerId().shortId() + " is at capacity; try the next worker");
+                return;
+            }
+            channel = ch;
+            stream = s;
+            Thread.ofVirtual().name("job-" + request.jobId().shortHex()).start(this::runJob);
+        }
+
+        private void runJob() {
+            WorkerStream s = stream;
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                admitted.decrementAndGet();
+                Thread.currentThread().interrupt();
+                return;
+            }
+            FinishReason reason = FinishReason.CANCELLED;
+            try (TokenGenerator.Generation generation = generator.start(s.request())) {
+                reason = generate(s, generation);
+            } catch (JobProtocolException e) {
+                fail("bad_request", e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                log.warn("job failed job={} error=\"{}\"", s.request().jobId().shortHex(), e.toString());
+                fail("internal", "generation failed: " + e.getClass().getSimpleName());
+            } finally {
+                slots.release();
+                admitted.decrementAndGet();
+            }
+            SignedReceipt signed = s.finish(reason);
+            try {
+                receipts.accept(Receipt.verify(signed));
+            } catch (JobProtocolException e) {
+                throw new IllegalStateException("own receipt does not verify", e);
+            }
+            send(WorkerMessage.newBuilder().setReceipt(signed).build());
+            try {
+                // the gateway answers the receipt with the last voucher, then closes its side
+                gatewayDone.await(settings.finalVoucherWait().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            complete();
+        }
+
+        private FinishReason generate(WorkerStream s, TokenGenerator.Generation generation) throws InterruptedException {
+            while (true) {
+                if (cancelled) {
+                    return FinishReason.CANCELLED;
+                }
+                if (s.full()) {
+                    return FinishReason.LENGTH;
+                }
+                if (!s.awaitPayment(settings.paymentTimeout())) {
+                    log.info("job unpaid, stopping job={} delivered={}", s.request().jobId().shortHex(), s.delivered());
+                    return FinishReason.CANCELLED;
+                }
+                Optional<TokenGenerator.Step> step = generation.next();
+                if (step.isEmpty()) {
+                    return FinishReason.STOP;
+                }
+                send(WorkerMessage.newBuilder().setChunk(s.emit(step.get().token(), step.get().text())).build());
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            cancelled = true;
+            gatewayDone.countDown();
+        }
+
+        @Override
+        public void onCompleted() {
+            gatewayDone.countDown();
+            if (stream == null) {
+                complete();
+            }
+        }
+
+        private void fail(String code, String message) {
+            send(WorkerMessage.newBuilder().setError(JobError.newBuilder().setCode(code).setMessage(message)).build());
+            if (stream == null) {
+                complete();
+            }
+        }
+
+        private synchronized void send(WorkerMessage message) {
+            if (closed || out.isCancelled()) {
+                return;
+            }
+            try {
+                out.onNext(message);
+            } catch (RuntimeException e) {
+                cancelled = true;
+            }
+        }
+
+        private synchronized void complete() {
+            if (!closed && !out.isCancelled()) {
+                closed = true;
+                try {
+                    out.onCompleted();
+                } catch (RuntimeException ignored) {
+                    // the call ended meanwhile
+                }
+            }
+        }
+    }
+}

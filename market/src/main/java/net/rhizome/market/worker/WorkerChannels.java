@@ -1,0 +1,11 @@
+package net.rhizome.market.worker;
+
+import java.util.Optional;
+import net.rhizome.ledger.Hash32;
+import net.rhizome.market.job.WorkerChannel;
+
+/** The payment channels paying this worker, as the ledger shows them (kept up to date with top-ups). */
+@FunctionalInterface
+public interface WorkerChannels {
+    Optional<WorkerChannel> channel(Hash32 channelId);
+}
