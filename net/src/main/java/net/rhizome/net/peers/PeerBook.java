@@ -66,7 +66,7 @@ public final class PeerBook implements Misbehaviour {
             return added[0];
         });
         if (added[0] != null) {
-            log.info("peer joined peer={} rpc={} roles={}", id.shortId(), address, details.roles());
+            log.info("peer joined peer={} rpc={} roles={}", id.shortId(), address, new java.util.TreeSet<>(details.roles()));
         }
         return peers.containsKey(id);
     }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             TokenizeCommand.class,
             net.rhizome.node.cli.node.NodeCommand.class,
             net.rhizome.node.cli.node.IdCommand.class,
+            net.rhizome.node.cli.node.DevnetCommand.class,
         })
 public final class RhizomeCommand implements Runnable {
     @picocli.CommandLine.Spec

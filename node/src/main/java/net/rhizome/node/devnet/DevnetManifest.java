@@ -21,7 +21,7 @@ public record DevnetManifest(@JsonProperty("created_at") String createdAt, @Json
         nodes = List.copyOf(nodes);
     }
 
-    /** One devnet node; {@code index} counts from 1. */
+    /** One devnet node; {@code index} counts from 1; {@code args} are its {@code node start} arguments (for restarts). */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Node(
             @JsonProperty("index") int index,
@@ -31,7 +31,8 @@ public record DevnetManifest(@JsonProperty("created_at") String createdAt, @Json
             @JsonProperty("pid") long pid,
             @JsonProperty("rpc_address") String rpcAddress,
             @JsonProperty("dht_port") int dhtPort,
-            @JsonProperty("http_url") String httpUrl) {
+            @JsonProperty("http_url") String httpUrl,
+            @JsonProperty("args") List<String> args) {
 
         public boolean processAlive() {
             return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);

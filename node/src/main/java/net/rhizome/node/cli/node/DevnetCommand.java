@@ -1,0 +1,153 @@
+package net.rhizome.node.cli.node;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import net.rhizome.node.cli.CliException;
+import net.rhizome.node.client.NodeLocator;
+import net.rhizome.node.daemon.Role;
+import net.rhizome.node.devnet.Devnet;
+import net.rhizome.node.devnet.DevnetManifest;
+import net.rhizome.node.devnet.DevnetSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code rhizome devnet up|status|down}: a local network of real node processes. */
+@Command(name = "devnet", mixinStandardHelpOptions = true,
+        description = "Run a local network of node processes on loopback.",
+        subcommands = {DevnetCommand.Up.class, DevnetCommand.Status.class, DevnetCommand.Down.class})
+public final class DevnetCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true,
+            description = "Start N node processes bootstrapped to each other and wait until all see each other.")
+    static final class Up implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--nodes", paramLabel = "N", description = "Number of nodes (1..64). Default: ${DEFAULT-VALUE}")
+        int nodes = 3;
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "Devnet directory. Default: ~/.rhizome/devnet")
+        Path dir = NodeLocator.DEFAULT_DEVNET_DIR;
+
+        @Option(names = "--roles", paramLabel = "ROLES", converter = CliConverters.RolesConverter.class,
+                description = "Roles of every node. Default: gateway,worker,seeder,auditor")
+        Set<Role> roles = Set.of(Role.GATEWAY, Role.WORKER, Role.SEEDER, Role.AUDITOR);
+
+        @Option(names = "--node-roles", paramLabel = "K=ROLES",
+                description = "Roles of node K, overriding --roles (repeatable), e.g. --node-roles 1=gateway")
+        Map<Integer, String> nodeRoles = Map.of();
+
+        @Option(names = "--peer-timeout", paramLabel = "DURATION", converter = CliConverters.DurationConverter.class,
+                description = "Nodes drop peers silent for this long. Default: 10s")
+        Duration peerTimeout = Duration.ofSeconds(10);
+
+        @Option(names = "--timeout", paramLabel = "DURATION", converter = CliConverters.DurationConverter.class,
+                description = "How long to wait for the nodes to connect. Default: 120s")
+        Duration timeout = Duration.ofSeconds(120);
+
+        @Override
+        public Integer call() throws IOException {
+            if (nodes < 1 || nodes > DevnetSpec.MAX_NODES) {
+                throw new CliException("--nodes must be 1.." + DevnetSpec.MAX_NODES + ", got " + nodes, 2);
+            }
+            List<Set<Role>> perNode = new ArrayList<>(Collections.nCopies(nodes, roles));
+            for (var e : nodeRoles.entrySet()) {
+                if (e.getKey() < 1 || e.getKey() > nodes) {
+                    throw new CliException("--node-roles names node " + e.getKey() + " but the devnet has nodes 1.." + nodes, 2);
+                }
+                perNode.set(e.getKey() - 1, Role.parseList(e.getValue()));
+            }
+            DevnetSpec devnet = new DevnetSpec(dir, perNode, Collections.nCopies(nodes, List.of()), peerTimeout,
+                    Duration.ofSeconds(1), timeout);
+            PrintWriter out = spec.commandLine().getOut();
+            DevnetManifest manifest;
+            try {
+                manifest = Devnet.up(devnet, out);
+            } catch (IOException e) {
+                throw new CliException(e.getMessage());
+            }
+            printTable(out, manifest.nodes());
+            out.println("stop with: ./rhizome devnet down" + (dir.equals(NodeLocator.DEFAULT_DEVNET_DIR) ? "" : " --dir " + dir));
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the devnet's nodes and whether they run.")
+    static final class Status implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "Devnet directory. Default: ~/.rhizome/devnet")
+        Path dir = NodeLocator.DEFAULT_DEVNET_DIR;
+
+        @Option(names = "--json", description = "Print devnet.json with each node's state.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            List<Devnet.NodeStatus> status;
+            try {
+                status = Devnet.status(dir);
+            } catch (IOException e) {
+                throw new CliException(e.getMessage());
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(Devnet.statusJson(status));
+                return 0;
+            }
+            printTable(out, status.stream().map(Devnet.NodeStatus::node).toList());
+            for (Devnet.NodeStatus s : status) {
+                out.printf("node %d: %s%n", s.node().index(), !s.alive() ? "not running"
+                        : s.peers().map(p -> "running, sees " + p + " peers").orElse("running, HTTP not answering"));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop every node of the devnet (data directories are kept).")
+    static final class Down implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "Devnet directory. Default: ~/.rhizome/devnet")
+        Path dir = NodeLocator.DEFAULT_DEVNET_DIR;
+
+        @Override
+        public Integer call() {
+            try {
+                int stopped = Devnet.down(dir, Duration.ofSeconds(15));
+                spec.commandLine().getOut().println("stopped " + stopped + " node" + (stopped == 1 ? "" : "s") + " of the devnet in " + dir);
+            } catch (IOException e) {
+                throw new CliException(e.getMessage());
+            }
+            return 0;
+        }
+    }
+
+    static void printTable(PrintWriter out, List<DevnetManifest.Node> nodes) {
+        out.printf("%-3s %-16s %-28s %-17s %-6s %s%n", "#", "peer id", "roles", "rpc", "dht", "dashboard");
+        for (DevnetManifest.Node n : nodes) {
+            out.printf("%-3d %-16s %-28s %-17s %-6d %s/%n", n.index(), n.peerId().substring(0, 16),
+                    String.join(",", n.roles()), n.rpcAddress(), n.dhtPort(), n.httpUrl());
+        }
+        out.flush();
+    }
+}
