@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ModelCommand.class,
             BenchCommand.class,
+            ChatCommand.class,
             TokenizeCommand.class,
             net.rhizome.node.cli.node.NodeCommand.class,
             net.rhizome.node.cli.node.IdCommand.class,
