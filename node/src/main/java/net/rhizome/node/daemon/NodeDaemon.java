@@ -134,7 +134,14 @@ public final class NodeDaemon implements AutoCloseable {
         Javalin http = HttpApi.create();
         HttpApi.routes(http, this::describe, context.peers(), metrics, context.adminOnly(ctx -> {
             ctx.json(Map.of("stopping", true));
-            Thread.ofVirtual().start(this::close);
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(300); // let Jetty send this answer before the HTTP server stops
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                close();
+            });
         }));
         HttpApi.dhtRoutes(http, context.dht(), context.records());
         features.forEach(f -> f.routes(http));
@@ -174,7 +181,7 @@ public final class NodeDaemon implements AutoCloseable {
     /** What the daemon writes to {@code node.json}. */
     public NodeRuntime runtime() {
         return new NodeRuntime(key.peerId().hex(), ProcessHandle.current().pid(), String.valueOf(rpcAddress),
-                config.dhtPort(), httpUrl, roleLabels());
+                dhtPort(), httpUrl, roleLabels());
     }
 
     private NodeRecord recordContent() {
@@ -188,7 +195,7 @@ public final class NodeDaemon implements AutoCloseable {
                 .setPeerId(key.peerId().hex())
                 .addAllRoles(roleLabels())
                 .setRpcAddress(String.valueOf(rpcAddress))
-                .setDhtPort(config.dhtPort())
+                .setDhtPort(dhtPort())
                 .setHttpPort(httpUrl == null ? 0 : HostPort.parse(httpUrl.substring("http://".length())).port())
                 .setSoftwareVersion(NodeConfig.SOFTWARE_VERSION);
         if (httpUrl != null) {
@@ -205,7 +212,7 @@ public final class NodeDaemon implements AutoCloseable {
         m.put("peer_id", key.peerId().hex());
         m.put("roles", roleLabels());
         m.put("rpc_address", String.valueOf(rpcAddress));
-        m.put("dht_port", config.dhtPort());
+        m.put("dht_port", dhtPort());
         m.put("http_url", httpUrl);
         m.put("software_version", NodeConfig.SOFTWARE_VERSION);
         return m;
@@ -213,6 +220,11 @@ public final class NodeDaemon implements AutoCloseable {
 
     public PeerId peerId() {
         return key.peerId();
+    }
+
+    /** The UDP port the DHT actually bound. */
+    public int dhtPort() {
+        return context.dht().localAddress().getPort();
     }
 
     public HostPort rpcAddress() {
