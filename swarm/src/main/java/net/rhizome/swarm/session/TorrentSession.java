@@ -115,6 +115,9 @@ public final class TorrentSession {
             ResumeState.load(resumeFile, infoHash, parsed.pieceCount()).ifPresent(have::or);
         }
         this.picker = new PiecePicker(parsed, have);
+        if (leaves != null) {
+            saveResume();
+        }
         for (PeerConnection c : peers) {
             applyPendingBitfield(c);
         }
