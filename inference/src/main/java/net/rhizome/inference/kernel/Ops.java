@@ -1,0 +1,74 @@
+package net.rhizome.inference.kernel;
+
+import static net.rhizome.inference.kernel.VectorWidth.F;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Element-wise and normalisation operations of the forward pass. Element-wise vector code is
+ * width-independent by nature (each lane is one exactly rounded IEEE operation); reductions go
+ * through {@link Dot}; transcendental functions use {@link StrictMath}, whose results are
+ * specified bit for bit, never the {@link Math} intrinsics.
+ */
+public final class Ops {
+    private Ops() {}
+
+    /** {@code out[oo+i] = (x[xo+i] * (1 / rms(x))) * w[i]} with {@code rms = sqrt(mean(x^2) + eps)}. */
+    public static void rmsNorm(float[] x, int xo, float[] w, float[] out, int oo, int n, float eps) {
+        float ss = Dot.dot(x, xo, x, xo, n);
+        float scale = 1f / (float) Math.sqrt(ss / n + eps);
+        for (int i = 0; i < n; i++) {
+            out[oo + i] = (x[xo + i] * scale) * w[i];
+        }
+    }
+
+    /** {@code out[oo+i] = fma(a, v[vo+i], out[oo+i])}. */
+    public static void axpy(float a, float[] v, int vo, float[] out, int oo, int n) {
+        int i = 0;
+        if (!VectorWidth.SCALAR) {
+            FloatVector av = FloatVector.broadcast(F, a);
+            for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+                av.fma(FloatVector.fromArray(F, v, vo + i), FloatVector.fromArray(F, out, oo + i)).intoArray(out, oo + i);
+            }
+        }
+        for (; i < n; i++) {
+            out[oo + i] = Math.fma(a, v[vo + i], out[oo + i]);
+        }
+    }
+
+    /** {@code x[i] += y[i]}. */
+    public static void add(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            x[i] += y[i];
+        }
+    }
+
+    /** SwiGLU: {@code gate[i] = silu(gate[i]) * up[i]} with {@code silu(g) = g / (1 + exp(-g))}. */
+    public static void swiglu(float[] gate, float[] up, int n) {
+        for (int i = 0; i < n; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + (float) StrictMath.exp(-g)) * up[i];
+        }
+    }
+
+    /**
+     * Softmax of {@code s[0 .. n)} in place: {@code exp(s - max)} by {@link StrictMath#exp},
+     * summed in index order in double, then scaled by the float reciprocal of the sum.
+     */
+    public static void softmax(float[] s, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, s[i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float e = (float) StrictMath.exp(s[i] - max);
+            s[i] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int i = 0; i < n; i++) {
+            s[i] *= inv;
+        }
+    }
+}
