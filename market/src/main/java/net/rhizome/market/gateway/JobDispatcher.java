@@ -132,7 +132,7 @@ public final class JobDispatcher {
         int remaining = spec.maxTokens() - output.length;
         GatewayChannel channel;
         try {
-            channel = channels.channelTo(a.worker(), Math.multiplyExact((long) remaining, a.pricePerToken()));
+            channel = channels.channelTo(a.worker(), spec.modelId(), Math.multiplyExact((long) remaining, a.pricePerToken()));
         } catch (GatewayChannels.ChannelUnavailableException e) {
             return failed(a, output, 0, 0, Optional.empty(), "no payment channel: " + e.getMessage());
         }

@@ -101,7 +101,7 @@ class JobNetworkTest {
     JobDispatcher dispatcher() {
         return new JobDispatcher(gatewayKey,
                 peer -> links.computeIfAbsent(peer, p -> gatewayTransport.connect(p, new HostPort("127.0.0.1", workers.get(p).port()))),
-                (peer, needed) -> workers.get(peer).gatewayChannel(), TIMEOUTS, Clock.systemUTC(),
+                (peer, model, needed) -> workers.get(peer).gatewayChannel(), TIMEOUTS, Clock.systemUTC(),
                 (peer, why) -> failures.add(peer.shortId() + " " + why));
     }
 
@@ -279,7 +279,7 @@ class JobNetworkTest {
         JobSpec spec = spec("intruder", 10);
         JobDispatcher stolen = new JobDispatcher(gatewayKey,
                 peer -> links.computeIfAbsent(peer, p -> intruderTransport.connect(p, new HostPort("127.0.0.1", workers.get(p).port()))),
-                (peer, needed) -> workers.get(peer).gatewayChannel(), TIMEOUTS, Clock.systemUTC(), (p, w) -> {});
+                (peer, model, needed) -> workers.get(peer).gatewayChannel(), TIMEOUTS, Clock.systemUTC(), (p, w) -> {});
         assertThatThrownBy(() -> stolen.run(spec, order(a, b), (w, t, x) -> true))
                 .isInstanceOf(JobDispatcher.DispatchException.class).hasMessageContaining("but sent by " + intruder.peerId().shortId());
     }
