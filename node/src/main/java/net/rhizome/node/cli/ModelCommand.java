@@ -7,7 +7,12 @@ import picocli.CommandLine.Command;
         name = "model",
         mixinStandardHelpOptions = true,
         description = "Add, fetch, list, remove and synthesise models.",
-        subcommands = {})
+        subcommands = {
+            net.rhizome.node.cli.model.ModelAddCommand.class,
+            net.rhizome.node.cli.model.ModelGetCommand.class,
+            net.rhizome.node.cli.model.ModelListCommand.class,
+            net.rhizome.node.cli.model.ModelRemoveCommand.class,
+        })
 public final class ModelCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
