@@ -246,6 +246,11 @@ public final class EmbeddedLedger implements Ledger {
         }
     }
 
+    /** How many entries (accounts, channels, ...) the committed state holds. */
+    public int snapshotSize() {
+        return read(state::size);
+    }
+
     /** A private copy of the committed state. */
     LedgerState snapshot() {
         return read(() -> LedgerState.of(state.entries()));
