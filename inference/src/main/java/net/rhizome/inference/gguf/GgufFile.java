@@ -214,8 +214,12 @@ public final class GgufFile implements AutoCloseable {
                 throw new GgufFormatException(what + " row length " + dims[0] + " is not a multiple of the " + type + " block size "
                         + type.blockSize());
             }
-            long rowBytes = dims[0] / type.blockSize() * type.bytesPerBlock();
+            long blocksPerRow = dims[0] / type.blockSize();
             long rows = dims[0] == 0 ? 0 : elements / dims[0];
+            if (blocksPerRow > Long.MAX_VALUE / type.bytesPerBlock()) {
+                throw new GgufFormatException(what + " byte size overflows 64 bits");
+            }
+            long rowBytes = blocksPerRow * type.bytesPerBlock();
             if (rows != 0 && rowBytes > Long.MAX_VALUE / rows) {
                 throw new GgufFormatException(what + " byte size overflows 64 bits");
             }
