@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import net.rhizome.core.util.Hex;
+import net.rhizome.swarm.bench.LibtorrentPeer;
 import net.rhizome.swarm.testing.Libtorrent;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class TorrentBuilderLibtorrentTest {
         Path f = dir.resolve("model.bin");
         random(f, 3_000_000, 1);
         for (boolean hybrid : new boolean[] {false, true}) {
-            List<String> lt = Libtorrent.create(f, dir.resolve("lt.torrent"), hybrid, 65536);
+            List<String> lt = LibtorrentPeer.create(f, dir.resolve("lt.torrent"), hybrid, 65536);
             TorrentBuilder.Created ours = TorrentBuilder.create(f, hybrid, 65536);
             assertThat(ours.metainfo().info().id()).isEqualTo(lt.get(0));
             if (hybrid) {
@@ -54,7 +55,7 @@ class TorrentBuilderLibtorrentTest {
         random(root.resolve("sub/exact.bin"), 65536, 4);
         random(root.resolve("sub/z.bin"), 200_001, 5);
         for (boolean hybrid : new boolean[] {false, true}) {
-            List<String> lt = Libtorrent.create(root, dir.resolve("lt.torrent"), hybrid, 65536);
+            List<String> lt = LibtorrentPeer.create(root, dir.resolve("lt.torrent"), hybrid, 65536);
             TorrentBuilder.Created ours = TorrentBuilder.create(root, hybrid, 65536);
             assertThat(ours.metainfo().info().id()).isEqualTo(lt.get(0));
             if (hybrid) {

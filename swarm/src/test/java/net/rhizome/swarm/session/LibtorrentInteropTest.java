@@ -12,6 +12,7 @@ import net.rhizome.swarm.PeerAddress;
 import net.rhizome.swarm.metainfo.Magnet;
 import net.rhizome.swarm.metainfo.Metainfo;
 import net.rhizome.swarm.metainfo.TorrentBuilder;
+import net.rhizome.swarm.bench.LibtorrentPeer;
 import net.rhizome.swarm.testing.Libtorrent;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,10 +44,10 @@ class LibtorrentInteropTest {
     void rhizomeDownloadsFromLibtorrentSeederByTorrentAndByMagnet(boolean hybrid) throws Exception {
         Path f = model(5_000_000 + 123);
         Path torrent = dir.resolve("lt.torrent");
-        Libtorrent.create(f, torrent, hybrid, 256 * 1024);
+        LibtorrentPeer.create(f, torrent, hybrid, 256 * 1024);
         Metainfo meta = Metainfo.parse(Files.readAllBytes(torrent));
         assertThat(meta.info().hybrid()).isEqualTo(hybrid);
-        try (Libtorrent.Seeder seeder = Libtorrent.seed(torrent, f.getParent());
+        try (LibtorrentPeer.Seeder seeder = LibtorrentPeer.seed(torrent, f.getParent());
              Swarm swarm = new Swarm(SwarmConfig.loopback(), List.of()).start()) {
             TorrentSession byFile = swarm.add(meta, dir.resolve("by-file"), dir.resolve("by-file.resume"), null);
             byFile.addPeer(new PeerAddress("127.0.0.1", seeder.port()));
@@ -72,9 +73,9 @@ class LibtorrentInteropTest {
         Files.write(torrent, created.metainfo().encode());
         try (Swarm swarm = new Swarm(SwarmConfig.loopback(), List.of()).start()) {
             swarm.add(created.metainfo(), f.getParent(), null, created.leafHashes());
-            Libtorrent.get(torrent.toString(), dir.resolve("lt-file"), swarm.port(), 60);
+            LibtorrentPeer.get(torrent.toString(), dir.resolve("lt-file"), swarm.port(), 60);
             assertThat(Files.readAllBytes(dir.resolve("lt-file/model.gguf"))).isEqualTo(Files.readAllBytes(f));
-            Libtorrent.get(created.metainfo().magnet().toString(), dir.resolve("lt-magnet"), swarm.port(), 60);
+            LibtorrentPeer.get(created.metainfo().magnet().toString(), dir.resolve("lt-magnet"), swarm.port(), 60);
             assertThat(Files.readAllBytes(dir.resolve("lt-magnet/model.gguf"))).isEqualTo(Files.readAllBytes(f));
         }
     }

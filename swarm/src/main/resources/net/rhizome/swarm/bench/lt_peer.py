@@ -57,7 +57,7 @@ def seed(torrent, save):
     p.ti = lt.torrent_info(torrent)
     p.save_path = save
     h = s.add_torrent(p)
-    deadline = time.time() + 120
+    deadline = time.time() + 600
     while not h.status().is_seeding:
         if h.status().errc.value() != 0:
             print('ERROR', h.status().errc.message(), flush=True)

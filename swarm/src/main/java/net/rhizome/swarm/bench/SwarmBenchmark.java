@@ -1,0 +1,170 @@
+package net.rhizome.swarm.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import net.rhizome.swarm.PeerAddress;
+import net.rhizome.swarm.metainfo.TorrentBuilder;
+import net.rhizome.swarm.session.Swarm;
+import net.rhizome.swarm.session.SwarmConfig;
+import net.rhizome.swarm.session.TorrentSession;
+
+/**
+ * Loopback swarm benchmark: one seeder to one leecher, one seeder to N leechers at once, the same
+ * one-to-one transfer done by two libtorrent peers, and the CPU cost of Merkle verification.
+ * Every figure is printed next to its reference from the same run.
+ */
+public final class SwarmBenchmark {
+    /** Measured figures; seconds, bytes per second, CPU seconds per GiB; libtorrent figures are NaN when it is missing. */
+    public record Result(long bytes, double oneToOne, double oneToMany, int leechers, double libtorrent,
+            double hashCpuPerGiB, double processCpuPerGiB) {
+        public double swarmRatio() {
+            return oneToMany / oneToOne;
+        }
+
+        public double vsLibtorrent() {
+            return libtorrent / oneToOne;
+        }
+    }
+
+    private SwarmBenchmark() {}
+
+    public static Result run(Path work, long size, int leechers, boolean withLibtorrent, PrintWriter out) throws Exception {
+        Files.createDirectories(work);
+        Path seedDir = work.resolve("seed");
+        Path file = seedDir.resolve("bench-model.bin");
+        try {
+            out.printf(Locale.ROOT, "generating %s of random data in %s%n", gib(size), file);
+            out.flush();
+            writeRandom(file, size);
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long cpu0 = threads.getCurrentThreadCpuTime();
+            TorrentBuilder.Created torrent = TorrentBuilder.create(file, false);
+            double hashCpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9 / (size / (double) (1L << 30));
+            out.printf(Locale.ROOT, "torrent: %d pieces of %d KiB; Merkle hashing %.2f s CPU per GiB (one thread)%n",
+                    torrent.metainfo().info().pieceCount(), torrent.metainfo().info().pieceLength() / 1024, hashCpu);
+            out.flush();
+
+            double one;
+            double procCpuPerGiB;
+            try (Swarm seeder = new Swarm(SwarmConfig.loopback(), List.of()).start()) {
+                seeder.add(torrent.metainfo(), seedDir, null, torrent.leafHashes());
+                long pcpu0 = processCpu();
+                one = transfer(seeder, torrent, work, 1);
+                procCpuPerGiB = (processCpu() - pcpu0) / 1e9 / (size / (double) (1L << 30));
+                out.printf(Locale.ROOT, "1 seeder -> 1 leecher:  %6.2f s  %7.1f MiB/s  (process CPU %.2f s per GiB, seeder and leecher together)%n",
+                        one, size / one / (1 << 20), procCpuPerGiB);
+                out.flush();
+                double many = transfer(seeder, torrent, work, leechers);
+                out.printf(Locale.ROOT, "1 seeder -> %d leechers: %6.2f s until all finished = %.2fx the single-leecher time (goal <= 1.5x)%n",
+                        leechers, many, many / one);
+                out.flush();
+                double lt = Double.NaN;
+                if (withLibtorrent && LibtorrentPeer.available()) {
+                    lt = libtorrent(torrent, seedDir, work);
+                    out.printf(Locale.ROOT, "libtorrent 1 -> 1:      %6.2f s  %7.1f MiB/s; Rhizome throughput = %.2fx libtorrent's (goal >= 1.0x)%n",
+                            lt, size / lt / (1 << 20), lt / one);
+                } else if (withLibtorrent) {
+                    out.println("libtorrent reference skipped: /usr/bin/python3 cannot import libtorrent");
+                }
+                return new Result(size, one, many, leechers, lt, hashCpu, procCpuPerGiB);
+            }
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private static double transfer(Swarm seeder, TorrentBuilder.Created torrent, Path work, int n) throws Exception {
+        List<Swarm> swarms = new ArrayList<>();
+        List<TorrentSession> sessions = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                swarms.add(new Swarm(SwarmConfig.loopback(), List.of()).start());
+            }
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                TorrentSession s = swarms.get(i).add(torrent.metainfo(), work.resolve("leech-" + n + "-" + i), null, null);
+                s.addPeer(new PeerAddress("127.0.0.1", seeder.port()));
+                for (int j = 0; j < i; j++) {
+                    s.addPeer(new PeerAddress("127.0.0.1", swarms.get(j).port()));
+                }
+                sessions.add(s);
+            }
+            CompletableFuture.allOf(sessions.stream().map(TorrentSession::completion).toArray(CompletableFuture[]::new))
+                    .get(30, TimeUnit.MINUTES);
+            return (System.nanoTime() - start) / 1e9;
+        } finally {
+            swarms.forEach(Swarm::close);
+            for (int i = 0; i < n; i++) {
+                deleteTree(work.resolve("leech-" + n + "-" + i));
+            }
+        }
+    }
+
+    private static double libtorrent(TorrentBuilder.Created torrent, Path seedDir, Path work) throws Exception {
+        Path t = work.resolve("bench.torrent");
+        Files.write(t, torrent.metainfo().encode());
+        try (LibtorrentPeer.Seeder seeder = LibtorrentPeer.seed(t, seedDir)) {
+            return LibtorrentPeer.get(t.toString(), work.resolve("lt-leech"), seeder.port(), 1800);
+        } finally {
+            deleteTree(work.resolve("lt-leech"));
+        }
+    }
+
+    private static long processCpu() {
+        return ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class).getProcessCpuTime();
+    }
+
+    private static void writeRandom(Path file, long size) throws IOException {
+        Files.createDirectories(file.getParent());
+        SplittableRandom random = new SplittableRandom(size);
+        byte[] buf = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long done = 0; done < size; done += buf.length) {
+                for (int i = 0; i < buf.length; i += 8) {
+                    long v = random.nextLong();
+                    for (int k = 0; k < 8; k++) {
+                        buf[i + k] = (byte) (v >>> (8 * k));
+                    }
+                }
+                out.write(buf, 0, (int) Math.min(buf.length, size - done));
+            }
+        }
+    }
+
+    private static String gib(long n) {
+        return String.format(Locale.ROOT, "%.2f GiB", n / (double) (1L << 30));
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+                Files.delete(f);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,27 @@
+package net.rhizome.swarm.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The benchmark runs end to end on a small size and cleans up after itself (no timing assertions). */
+class SwarmBenchmarkTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void runsAllTransfersAndDeletesItsData() throws Exception {
+        StringWriter text = new StringWriter();
+        Path work = dir.resolve("bench");
+        SwarmBenchmark.Result r = SwarmBenchmark.run(work, 8L << 20, 3, false, new PrintWriter(text, true));
+        assertThat(r.oneToOne()).isPositive();
+        assertThat(r.oneToMany()).isPositive();
+        assertThat(text.toString()).contains("1 seeder -> 1 leecher").contains("1 seeder -> 3 leechers");
+        assertThat(Files.exists(work)).isFalse();
+    }
+}
