@@ -12,7 +12,7 @@ import net.rhizome.ledger.codec.Writer;
  * "previous hash" of block 0, so two ledgers with different configs never share a chain.
  *
  * @param creditIssuer the only account that may mint credits (the devnet faucet)
- * @param allocations  RHZ and credits each account starts with
+ * @param allocations  RHZ and credits each account starts with (kept sorted by account)
  * @param rewardPool   RHZ set aside at genesis for epoch rewards; total RHZ supply is the allocations plus this
  */
 public record GenesisConfig(String chainName, long timestampMillis, PeerId creditIssuer, List<Allocation> allocations,
@@ -94,7 +94,8 @@ public record GenesisConfig(String chainName, long timestampMillis, PeerId credi
         Objects.requireNonNull(minStakes, "min stakes");
         Objects.requireNonNull(rewards, "reward params");
         Objects.requireNonNull(disputes, "dispute params");
-        allocations = List.copyOf(allocations);
+        // canonical order, so the genesis hash does not depend on how allocations were listed
+        allocations = allocations.stream().sorted(java.util.Comparator.comparing(Allocation::account)).toList();
         if (chainName.isEmpty() || chainName.length() > 64) {
             throw new IllegalArgumentException("chain name must be 1..64 characters");
         }
@@ -138,6 +139,39 @@ public record GenesisConfig(String chainName, long timestampMillis, PeerId credi
         w.i64(rewards.demandMinPerMille()).i64(rewards.demandMaxPerMille());
         w.i64(disputes.minBond()).u8(disputes.quorum()).i64(disputes.slashPerMille()).i64(disputes.challengerRewardPerMille());
         return w.toByteArray();
+    }
+
+    /** Reads what {@link #encode()} wrote; refuses anything else with a message naming the field. */
+    public static GenesisConfig decode(byte[] bytes) throws net.rhizome.ledger.codec.DecodeException {
+        var r = new net.rhizome.ledger.codec.Reader(bytes, "genesis config");
+        int version = r.u8("version");
+        if (version != 1) {
+            throw new net.rhizome.ledger.codec.DecodeException("genesis config: unsupported version " + version);
+        }
+        try {
+            String name = new String(r.bytes(64 * 4, "chain name"), StandardCharsets.UTF_8);
+            long ts = r.i64("timestamp");
+            PeerId issuer = r.peer("credit issuer");
+            long n = r.amount("allocation count");
+            if (n > MAX_ALLOCATIONS) {
+                throw new net.rhizome.ledger.codec.DecodeException("genesis config: " + n + " allocations, limit " + MAX_ALLOCATIONS);
+            }
+            List<Allocation> allocations = new java.util.ArrayList<>();
+            for (long i = 0; i < n; i++) {
+                allocations.add(new Allocation(r.peer("allocation account"), r.amount("allocation rhz"), r.amount("allocation credits")));
+            }
+            long pool = r.amount("reward pool");
+            Emission emission = new Emission(r.i64("emission"), r.i64("halving epochs"));
+            long epochBlocks = r.i64("epoch blocks"), unbonding = r.i64("unbonding blocks"), interval = r.i64("block interval");
+            MinStakes mins = new MinStakes(r.i64("worker min stake"), r.i64("auditor min stake"), r.i64("scanner min stake"));
+            RewardParams rewards = new RewardParams(r.i64("workers per mille"), r.i64("auditors per mille"), r.i64("scanners per mille"),
+                    r.u8("stake cap percentile"), r.i64("reputation min"), r.i64("reputation max"), r.i64("demand min"), r.i64("demand max"));
+            DisputeParams disputes = new DisputeParams(r.i64("min bond"), r.u8("quorum"), r.i64("slash per mille"), r.i64("challenger reward per mille"));
+            r.expectEnd();
+            return new GenesisConfig(name, ts, issuer, allocations, pool, emission, epochBlocks, unbonding, interval, mins, rewards, disputes);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new net.rhizome.ledger.codec.DecodeException("genesis config: " + e.getMessage());
+        }
     }
 
     public Hash32 hash() {
