@@ -32,11 +32,12 @@ class LlamaCppReferenceTest {
         }
     }
 
-    /** Greedy decoding that, like llama.cpp's ignore_eos, never picks an end-of-generation token. */
+    /** Greedy decoding that, like llama.cpp's ignore_eos, never picks an end-of-generation token; returns each step's text. */
     static List<String> greedyPieces(InferenceEngine e, int[] prompt, int steps) {
         Session s = e.newSession();
         float[] logits = s.forward(prompt, prompt.length - 1, e.parallel());
         List<String> pieces = new ArrayList<>();
+        var decoder = e.tokenizer().streamingDecoder(); // like llama.cpp's server: control tokens print nothing, partial UTF-8 waits
         for (int i = 0; i < steps; i++) {
             for (int t = 0; t < logits.length; t++) {
                 if (e.tokenizer().isEndOfGeneration(t)) {
@@ -44,7 +45,7 @@ class LlamaCppReferenceTest {
                 }
             }
             int token = Sampler.argmax(logits);
-            pieces.add(new String(e.tokenizer().tokenBytes(token), java.nio.charset.StandardCharsets.UTF_8));
+            pieces.add(decoder.accept(token));
             logits = s.forward(new int[] {token}, 0, e.parallel());
         }
         return pieces;

@@ -1,0 +1,120 @@
+package net.rhizome.inference.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.From;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.rhizome.inference.gguf.GgmlType;
+import net.rhizome.inference.quant.Dequant;
+import net.rhizome.inference.quant.WeightMatrix;
+
+/**
+ * The kernels against a plain scalar statement of the canonical order (16 lanes, element i in lane
+ * i mod 16, fma in index order, pairwise tree), bit for bit, on whatever width this JVM runs.
+ * {@code DeterminismTest} repeats the comparison end to end in child JVMs of every width.
+ */
+class KernelPropertiesTest {
+
+    static float reference(float[] a, float[] b, int n) {
+        float[] lanes = new float[16];
+        for (int i = 0; i < n; i++) {
+            lanes[i % 16] = Math.fma(a[i], b[i], lanes[i % 16]);
+        }
+        for (int s = 8; s >= 1; s /= 2) {
+            for (int l = 0; l < s; l++) {
+                lanes[l] = lanes[l] + lanes[l + s];
+            }
+        }
+        return lanes[0];
+    }
+
+    @Property(tries = 200)
+    void floatDotIsTheCanonicalOrder(@ForAll @IntRange(min = 0, max = 300) int n, @ForAll long seed) {
+        Random r = new Random(seed);
+        float[] a = new float[n], b = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextGaussian() * (r.nextBoolean() ? 1e3f : 1e-3f);
+            b[i] = (float) r.nextGaussian();
+        }
+        assertThat(Float.floatToIntBits(Dot.dot(a, 0, b, 0, n))).isEqualTo(Float.floatToIntBits(reference(a, b, n)));
+    }
+
+    @Property(tries = 60)
+    void fusedKernelsEqualDequantisedCanonicalDot(
+            @ForAll("types") GgmlType type, @ForAll @IntRange(min = 1, max = 3) int blocks256, @ForAll long seed) {
+        Random r = new Random(seed);
+        int cols = 256 * blocks256, rows = 3;
+        long rowBytes = type.byteSize(cols);
+        byte[] raw = new byte[(int) (rowBytes * rows)];
+        r.nextBytes(raw);
+        sanitiseScales(type, raw, r);
+        MemorySegment seg = MemorySegment.ofArray(raw);
+        WeightMatrix w = WeightMatrix.of("w", type, rows, cols, seg);
+        float[] x = new float[cols];
+        for (int i = 0; i < cols; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        float[] row = new float[cols];
+        for (int rIdx = 0; rIdx < rows; rIdx++) {
+            Dequant.row(w, rIdx, row, 0);
+            float expected = reference(row, x, cols);
+            assertThat(Float.floatToIntBits(MatVec.dot(w, rIdx, x, 0, new float[cols]))).as("%s row %d", type, rIdx)
+                    .isEqualTo(Float.floatToIntBits(expected));
+        }
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<GgmlType> types() {
+        return net.jqwik.api.Arbitraries.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
+                GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
+    }
+
+    /** Random bytes may spell NaN/Inf scales; give every block finite half-precision scales instead. */
+    private static void sanitiseScales(GgmlType type, byte[] raw, Random r) {
+        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        int bpb = type.bytesPerBlock();
+        for (int off = 0; off < raw.length; off += bpb) {
+            switch (type) {
+                case F32 -> b.putFloat(off, (float) r.nextGaussian());
+                case F16 -> b.putShort(off, Float.floatToFloat16((float) r.nextGaussian()));
+                case BF16 -> b.putShort(off, (short) (Float.floatToRawIntBits((float) r.nextGaussian()) >>> 16));
+                case Q8_0, Q4_0 -> b.putShort(off, Float.floatToFloat16(r.nextFloat() * 0.1f));
+                case Q4_K, Q5_K -> {
+                    b.putShort(off, Float.floatToFloat16(r.nextFloat() * 0.01f));
+                    b.putShort(off + 2, Float.floatToFloat16(r.nextFloat() * 0.01f));
+                }
+                case Q6_K -> b.putShort(off + 208, Float.floatToFloat16(r.nextFloat() * 0.01f));
+                default -> throw new IllegalArgumentException(type.name());
+            }
+        }
+    }
+
+    @Property(tries = 20)
+    void matmulRowsDoNotDependOnBatchOrThreads(@ForAll("types") GgmlType type, @ForAll @IntRange(min = 1, max = 3) int threads, @ForAll long seed) {
+        Random r = new Random(seed);
+        int cols = 256, rows = 7, tokens = 3;
+        byte[] raw = new byte[(int) (type.byteSize(cols) * rows)];
+        r.nextBytes(raw);
+        sanitiseScales(type, raw, r);
+        WeightMatrix w = WeightMatrix.of("w", type, rows, cols, MemorySegment.ofArray(raw));
+        float[] x = new float[tokens * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        float[] batched = new float[tokens * rows];
+        try (Parallel par = new Parallel(threads)) {
+            Matmul.apply(w, x, batched, tokens, par, new float[threads][cols]);
+            for (int t = 0; t < tokens; t++) {
+                float[] single = new float[rows];
+                Matmul.apply(w, java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), single, 1, par, new float[threads][cols]);
+                assertThat(java.util.Arrays.copyOfRange(batched, t * rows, (t + 1) * rows)).isEqualTo(single);
+            }
+        }
+    }
+}
