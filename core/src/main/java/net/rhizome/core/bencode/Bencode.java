@@ -188,11 +188,11 @@ public final class Bencode {
             if (digits > 1 && data[digitsStart] == '0' || negative && data[digitsStart] == '0') {
                 throw new BencodeException("non-canonical integer at offset " + start);
             }
-            String text = new String(data, digitsStart, digits, StandardCharsets.US_ASCII);
+            // Parse with the sign so that Long.MIN_VALUE, whose magnitude has no positive long, decodes.
+            String text = new String(data, digitsStart - (negative ? 1 : 0), digits + (negative ? 1 : 0), StandardCharsets.US_ASCII);
             pos++;
             try {
-                long v = Long.parseLong(text);
-                return new BInt(negative ? -v : v);
+                return new BInt(Long.parseLong(text));
             } catch (NumberFormatException e) {
                 throw new BencodeException("integer at offset " + start + " does not fit in 64 bits");
             }
