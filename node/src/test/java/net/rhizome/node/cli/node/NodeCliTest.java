@@ -1,0 +1,86 @@
+package net.rhizome.node.cli.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import net.rhizome.core.crypto.KeyPair;
+import net.rhizome.node.cli.Main;
+import net.rhizome.node.daemon.NodeConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class NodeCliTest {
+    @TempDir
+    Path tmp;
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void idPrintsThePeerIdOfTheKeyItCreates() throws Exception {
+        Run first = run("id", "--data-dir", tmp.toString());
+        Run second = run("id", "--data-dir", tmp.toString());
+
+        assertThat(first.exit()).isZero();
+        assertThat(first.out().trim()).matches("[0-9a-f]{64}").isEqualTo(second.out().trim());
+        assertThat(KeyPair.loadOrCreate(tmp.resolve(NodeConfig.KEY_FILE)).peerId().hex()).isEqualTo(first.out().trim());
+    }
+
+    @Test
+    void badFlagsPrintOneLineThenTheUsage() {
+        for (String[] args : new String[][] {
+            {"node", "start", "--listen", "nonsense"},
+            {"node", "start", "--roles", "gateway,wizard"},
+            {"node", "start", "--peer-timeout", "soon"},
+            {"node", "start", "--no-such-flag"},
+            {"devnet", "up", "--nodes", "many"},
+        }) {
+            Run r = run(args);
+            assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
+            String[] lines = r.err().split("\n");
+            assertThat(lines[0]).as(String.join(" ", args)).doesNotStartWith("Usage").isNotBlank();
+            assertThat(lines[1]).startsWith("Usage:");
+        }
+        assertThat(run("node", "start", "--roles", "gateway,wizard").err()).contains("unknown role 'wizard'");
+        assertThat(run("node", "start", "--listen", "nonsense").err()).contains("expected host:port");
+    }
+
+    @Test
+    void outOfRangeNodeCountIsOneClearLine() {
+        Run r = run("devnet", "up", "--nodes", "0", "--dir", tmp.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("rhizome up: --nodes must be 1..64, got 0");
+    }
+
+    @Test
+    void commandsAimedAtAMissingNodeSayHowToStartOne() {
+        Run noNode = run("node", "status", "--data-dir", tmp.resolve("none").toString());
+        assertThat(noNode.exit()).isEqualTo(1);
+        assertThat(noNode.err().strip()).contains("no node running from").contains("./rhizome node start").doesNotContain("\n");
+
+        Run noDevnet = run("node", "status", "--node", "devnet:2", "--devnet-dir", tmp.toString());
+        assertThat(noDevnet.err().strip()).contains("no devnet in").contains("./rhizome devnet up");
+
+        Run badNode = run("node", "status", "--node", "ftp://x");
+        assertThat(badNode.err().strip()).contains("--node must be a URL");
+
+        Run refused = run("node", "status", "--node", "http://127.0.0.1:1");
+        assertThat(refused.err().strip()).contains("no node running at http://127.0.0.1:1");
+
+        Run devnetStatus = run("devnet", "status", "--dir", tmp.toString());
+        assertThat(devnetStatus.exit()).isEqualTo(1);
+        assertThat(devnetStatus.err().strip()).contains("no devnet in");
+    }
+}
