@@ -9,6 +9,42 @@ public final class GgufTestFiles {
     private GgufTestFiles() {
     }
 
+    /** Builder for tensor-less GGUF v3 files, so other packages can write broken vocabularies. */
+    public static final class Metadata {
+        private final java.util.List<java.util.function.Consumer<GgufBytes>> entries = new ArrayList<>();
+
+        public Metadata string(String key, String value) {
+            entries.add(b -> b.kvString(key, value));
+            return this;
+        }
+
+        public Metadata u32(String key, int value) {
+            entries.add(b -> b.kvU32(key, value));
+            return this;
+        }
+
+        public Metadata strings(String key, String... values) {
+            entries.add(b -> b.kvStrings(key, values));
+            return this;
+        }
+
+        public Metadata ints(String key, int... values) {
+            entries.add(b -> b.kvInts(key, values));
+            return this;
+        }
+
+        public Metadata floats(String key, float... values) {
+            entries.add(b -> b.kvFloats(key, values));
+            return this;
+        }
+
+        public byte[] bytes() {
+            GgufBytes b = GgufBytes.header(3, 0, entries.size());
+            entries.forEach(e -> e.accept(b));
+            return b.bytes();
+        }
+    }
+
     /** A tensor-less GGUF v3 file with one string metadata entry. */
     public static byte[] withMetadata(String key, String value) {
         return GgufBytes.header(3, 0, 1).kvString(key, value).bytes();
