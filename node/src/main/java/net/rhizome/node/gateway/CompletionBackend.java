@@ -37,8 +37,11 @@ public interface CompletionBackend {
         boolean accept(String delta);
     }
 
-    /** How a job ended: tokens generated, why it stopped, what it cost, and which workers served which tokens. */
-    record Outcome(int completionTokens, FinishReason finishReason, long charged, List<Served> servedBy) {}
+    /**
+     * How a job ended: tokens generated, why it stopped, what it cost, which workers served which tokens,
+     * and the job id and public seed (block hash) the route was computed from, so anyone can re-check it.
+     */
+    record Outcome(int completionTokens, FinishReason finishReason, long charged, List<Served> servedBy, String jobId, String routeSeed) {}
 
     record Served(PeerId worker, int tokens, long paid) {}
 }

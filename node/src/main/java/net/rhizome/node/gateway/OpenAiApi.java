@@ -202,7 +202,8 @@ public final class OpenAiApi {
         }
 
         static ObjectNode servedJson(CompletionBackend.Outcome outcome) {
-            ObjectNode node = JSON.createObjectNode().put("charged", outcome.charged());
+            ObjectNode node = JSON.createObjectNode().put("job_id", outcome.jobId()).put("route_seed", outcome.routeSeed())
+                    .put("charged", outcome.charged());
             ArrayNode served = node.putArray("served_by");
             for (CompletionBackend.Served s : outcome.servedBy()) {
                 served.addObject().put("worker", s.worker().hex()).put("tokens", s.tokens()).put("paid", s.paid());

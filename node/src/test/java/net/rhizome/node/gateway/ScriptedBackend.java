@@ -59,6 +59,6 @@ final class ScriptedBackend implements CompletionBackend {
         }
         long paid = n * job.model().pricePerToken();
         served.add(new Served(WORKER.peerId(), n, paid));
-        return new Outcome(n, reason, paid, served);
+        return new Outcome(n, reason, paid, served, "00".repeat(32), "11".repeat(32));
     }
 }

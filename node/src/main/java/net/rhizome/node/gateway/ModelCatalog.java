@@ -1,0 +1,56 @@
+package net.rhizome.node.gateway;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import net.rhizome.inference.chat.ChatMessage;
+import net.rhizome.inference.chat.ChatTemplate;
+import net.rhizome.inference.gguf.GgufFile;
+import net.rhizome.inference.model.ModelConfig;
+import net.rhizome.inference.tokenizer.Tokenizer;
+import net.rhizome.ledger.Hash32;
+
+/**
+ * The models this gateway can tokenise for: each model's tokenizer, chat template and limits, read
+ * from its GGUF file (the weights are not loaded). A model without a recognised chat template renders
+ * chat messages as plain text.
+ */
+public final class ModelCatalog {
+    /** What the gateway knows of one model. */
+    public record Model(Hash32 id, String name, Tokenizer tokenizer, ChatTemplate template, int contextLength, int vocabularySize) {
+        public int[] tokenize(Prompt prompt) {
+            return switch (prompt) {
+                case Prompt.Text t -> tokenizer.encode(t.text(), tokenizer.addBosByDefault(), false);
+                case Prompt.Chat c -> tokenizer.encode(template.render(
+                        c.messages().stream().map(m -> new ChatMessage(m.role(), m.content())).toList(), true),
+                        tokenizer.addBosByDefault(), true);
+            };
+        }
+    }
+
+    private final Map<Hash32, Model> models = new ConcurrentHashMap<>();
+
+    /** Reads the tokenizer, template and limits of the model {@code id} stored at {@code file}. */
+    public Model add(Hash32 id, String name, Path file) throws IOException {
+        try (GgufFile gguf = GgufFile.open(file)) {
+            ModelConfig config = ModelConfig.from(gguf);
+            Tokenizer tokenizer = Tokenizer.fromGguf(gguf);
+            Model m = new Model(id, name, tokenizer, ChatTemplate.fromGguf(gguf, true), config.contextLength(), tokenizer.vocabularySize());
+            models.put(id, m);
+            return m;
+        } catch (RuntimeException e) {
+            throw new IOException("cannot read model " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Optional<Model> get(Hash32 id) {
+        return Optional.ofNullable(models.get(id));
+    }
+
+    public List<Model> all() {
+        return models.values().stream().sorted(java.util.Comparator.comparing(Model::name)).toList();
+    }
+}
