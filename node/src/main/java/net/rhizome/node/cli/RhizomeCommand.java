@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             ModelCommand.class,
             BenchCommand.class,
+            net.rhizome.node.cli.wallet.WalletCommand.class,
+            net.rhizome.node.cli.wallet.LedgerCommand.class,
             ChatCommand.class,
             TokenizeCommand.class,
             net.rhizome.node.cli.node.NodeCommand.class,

@@ -13,6 +13,7 @@ public final class NodeAssembly {
     public static List<NodeFeature> features(NodeConfig config) {
         List<NodeFeature> features = new ArrayList<>();
         // One line per feature, e.g. features.add(new LedgerFeature(config));
+        features.add(new net.rhizome.node.ledger.LedgerFeature(config));
         features.add(new net.rhizome.node.swarm.SwarmFeature(config));
         return features;
     }
