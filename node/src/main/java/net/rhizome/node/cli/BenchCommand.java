@@ -7,7 +7,9 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks: each prints its figure beside a reference measured in the same run.",
-        subcommands = {net.rhizome.node.cli.bench.LedgerBenchCommand.class})
+        subcommands = {net.rhizome.node.cli.bench.LedgerBenchCommand.class,
+            net.rhizome.node.cli.node.TransportBenchCommand.class,
+        })
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
