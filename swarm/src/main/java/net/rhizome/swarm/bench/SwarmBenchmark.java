@@ -62,6 +62,9 @@ public final class SwarmBenchmark {
             double procCpuPerGiB;
             try (Swarm seeder = new Swarm(SwarmConfig.loopback(), List.of()).start()) {
                 seeder.add(torrent.metainfo(), seedDir, null, torrent.leafHashes());
+                transfer(seeder, torrent, work, 1);
+                out.println("warm-up transfer done (JIT); measuring");
+                out.flush();
                 long pcpu0 = processCpu();
                 one = transfer(seeder, torrent, work, 1);
                 procCpuPerGiB = (processCpu() - pcpu0) / 1e9 / (size / (double) (1L << 30));

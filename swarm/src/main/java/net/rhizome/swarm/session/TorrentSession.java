@@ -45,6 +45,8 @@ public final class TorrentSession {
     private static final Logger log = LoggerFactory.getLogger(TorrentSession.class);
     private static final int LAYER_CHUNK = 512;
     private static final long LAYER_RETRY_NANOS = 5_000_000_000L;
+    /** One digest per reader thread: MessageDigest.getInstance per 16 KiB block costs more than the hashing. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(Hashes::sha256Digest);
 
     private final Swarm swarm;
     private final byte[] infoHash;
@@ -402,10 +404,15 @@ public final class TorrentSession {
                 if (r.piece() < 0) {
                     return;
                 }
+                boolean choked;
                 synchronized (this) {
-                    if (c.amChoking) {
-                        continue;
+                    choked = c.amChoking;
+                }
+                if (choked) {
+                    if (c.handshake.supportsFast()) {
+                        c.send(new Message.RejectRequest(r.piece(), r.offset(), r.length()));
                     }
+                    continue;
                 }
                 int present = Math.max(0, Math.min(r.length(), info.pieceSize(r.piece()) - r.offset()));
                 byte[] block = Arrays.copyOf(storage.read(r.piece(), r.offset(), present), r.length());
@@ -608,7 +615,7 @@ public final class TorrentSession {
 
     private void onBlock(PeerConnection c, Message.Piece m) {
         List<Runnable> after = new ArrayList<>();
-        byte[] leaf = Hashes.sha256(m.block());
+        byte[] leaf = SHA256.get().digest(m.block());
         synchronized (this) {
             if (info == null) {
                 throw new WireException("block before metadata");
@@ -732,6 +739,10 @@ public final class TorrentSession {
                 return;
             }
             int depth = c.snubbed ? 1 : swarm.config().requestQueue();
+            // refill in batches: one write for many requests instead of one per arriving block
+            if (c.requested.size() > depth / 2) {
+                return;
+            }
             while (c.requested.size() < depth) {
                 PiecePicker.Block b = picker.next(c, c.has, this::verifiable);
                 if (b == null) {
@@ -1048,11 +1059,17 @@ public final class TorrentSession {
             boolean choke = !unchoke.contains(c);
             if (choke != c.amChoking) {
                 c.amChoking = choke;
+                List<Message> msgs = new ArrayList<>();
+                msgs.add(choke ? new Message.Choke() : new Message.Unchoke());
                 if (choke) {
-                    c.uploads.clear();
+                    // BEP 6: with the fast extension a choke cancels nothing, so queued requests are rejected explicitly
+                    List<Message.Request> dropped = new ArrayList<>();
+                    c.uploads.drainTo(dropped);
+                    if (c.handshake.supportsFast()) {
+                        dropped.forEach(r -> msgs.add(new Message.RejectRequest(r.piece(), r.offset(), r.length())));
+                    }
                 }
-                Message m = choke ? new Message.Choke() : new Message.Unchoke();
-                after.add(() -> c.send(m));
+                after.add(() -> c.send(msgs));
             }
         }
         return after;
@@ -1136,7 +1153,7 @@ public final class TorrentSession {
     private static byte[] leavesOf(byte[] data) {
         int blocks = (int) Merkle.blocks(data.length);
         byte[] out = new byte[blocks * Merkle.HASH];
-        MessageDigest md = Hashes.sha256Digest();
+        MessageDigest md = SHA256.get();
         for (int b = 0; b < blocks; b++) {
             md.update(data, b * Merkle.BLOCK, Math.min(Merkle.BLOCK, data.length - b * Merkle.BLOCK));
             System.arraycopy(md.digest(), 0, out, b * Merkle.HASH, Merkle.HASH);
