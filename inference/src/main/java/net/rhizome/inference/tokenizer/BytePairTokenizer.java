@@ -1,9 +1,7 @@
 package net.rhizome.inference.tokenizer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 import net.rhizome.inference.gguf.GgufFile;
 import net.rhizome.inference.gguf.GgufFormatException;
@@ -17,9 +15,9 @@ import net.rhizome.inference.gguf.GgufFormatException;
 final class BytePairTokenizer extends Tokenizer {
     private final PreTokenizer preTokenizer;
     /** Merge rank by "left right" text. */
-    private final Map<String, Integer> ranks;
+    private final TextIndex ranks;
 
-    private BytePairTokenizer(Vocabulary vocab, PreTokenizer preTokenizer, Map<String, Integer> ranks) {
+    private BytePairTokenizer(Vocabulary vocab, PreTokenizer preTokenizer, TextIndex ranks) {
         super(vocab);
         this.preTokenizer = preTokenizer;
         this.ranks = ranks;
@@ -30,15 +28,14 @@ final class BytePairTokenizer extends Tokenizer {
         PreTokenizer preTokenizer = PreTokenizer.named(pre).orElseThrow(() -> new GgufFormatException(
                 gguf.source() + ": pre-tokenizer '" + pre + "' (tokenizer.ggml.pre) is not supported"));
         List<String> merges = gguf.stringArray("tokenizer.ggml.merges");
-        Map<String, Integer> ranks = new HashMap<>(merges.size() * 2);
         for (int i = 0; i < merges.size(); i++) {
             String merge = merges.get(i);
             if (merge.indexOf(' ', 1) < 0) {
                 throw new GgufFormatException(gguf.source() + ": tokenizer.ggml.merges entry " + i + " ('" + merge
                         + "') is not two symbols separated by a space");
             }
-            ranks.putIfAbsent(merge, i); // the first occurrence wins
         }
+        TextIndex ranks = new TextIndex(merges.toArray(String[]::new), false); // the first occurrence wins
         return new BytePairTokenizer(Vocabulary.load(gguf, false, preTokenizer.addBos()), preTokenizer, ranks);
     }
 
@@ -55,7 +52,7 @@ final class BytePairTokenizer extends Tokenizer {
 
     private void encodeWord(String word, IntList out) {
         if (preTokenizer.ignoreMerges()) {
-            int id = vocab.id(word);
+            int id = vocab.index.get(word, 0, word.length());
             if (id != Vocabulary.NONE) {
                 out.add(id);
                 return;
@@ -93,13 +90,12 @@ final class BytePairTokenizer extends Tokenizer {
             addBigram(word, len, l, next[l], queue);
         }
         for (int i = n > 0 ? 0 : -1; i != -1; i = next[i]) {
-            String symbol = word.substring(i, i + len[i]);
-            int id = vocab.id(symbol);
+            int id = vocab.index.get(word, i, i + len[i]);
             if (id != Vocabulary.NONE) {
                 out.add(id);
             } else {
                 // as llama.cpp: fall back to single-byte tokens where they exist, drop the rest
-                for (byte b : symbol.getBytes(StandardCharsets.UTF_8)) {
+                for (byte b : word.substring(i, i + len[i]).getBytes(StandardCharsets.UTF_8)) {
                     int single = vocab.id(String.valueOf((char) (b & 0xFF)));
                     if (single != Vocabulary.NONE && b >= 0) {
                         out.add(single);
@@ -113,9 +109,8 @@ final class BytePairTokenizer extends Tokenizer {
         if (left < 0 || right < 0) {
             return;
         }
-        String key = word.substring(left, left + len[left]) + ' ' + word.substring(right, right + len[right]);
-        Integer rank = ranks.get(key);
-        if (rank != null) {
+        int rank = ranks.getPair(word, left, len[left], right, len[right]);
+        if (rank >= 0) {
             queue.add(new Bigram(left, right, rank, len[left] + len[right]));
         }
     }

@@ -75,11 +75,11 @@ final class SentencePieceTokenizer extends Tokenizer {
             tryAddBigram(text, start, len, l, next[l], queue);
         }
         for (int i = n > 0 ? 0 : -1; i != -1; i = next[i]) {
-            String symbol = text.substring(start[i], start[i] + len[i]);
-            int id = vocab.id(symbol);
+            int id = vocab.index.get(text, start[i], start[i] + len[i]);
             if (id != Vocabulary.NONE) {
                 out.add(id);
             } else {
+                String symbol = text.substring(start[i], start[i] + len[i]);
                 for (byte b : symbol.getBytes(StandardCharsets.UTF_8)) {
                     out.add(byteToken(b & 0xFF, symbol));
                 }
@@ -92,7 +92,7 @@ final class SentencePieceTokenizer extends Tokenizer {
             return;
         }
         int size = len[left] + len[right];
-        int id = vocab.id(text.substring(start[left], start[left] + size));
+        int id = vocab.index.get(text, start[left], start[left] + size);
         if (id != Vocabulary.NONE) {
             queue.add(new Bigram(left, right, vocab.scores[id], size));
         }

@@ -32,6 +32,8 @@ final class Vocabulary {
     final TokenType[] types;
     final float[] scores;
     final Map<String, Integer> ids;
+    /** Same mapping as {@link #ids}, for allocation-free lookups of text ranges. */
+    final TextIndex index;
     final int bos;
     final int eos;
     final int unk;
@@ -71,6 +73,7 @@ final class Vocabulary {
         for (int i = 0; i < n; i++) {
             ids.put(texts[i], i); // a duplicated text maps to its last id, as in llama.cpp
         }
+        index = new TextIndex(texts, true);
         bos = specialId(gguf, "tokenizer.ggml.bos_token_id", spm ? 1 : 11);
         eos = specialId(gguf, "tokenizer.ggml.eos_token_id", spm ? 2 : 11);
         unk = specialId(gguf, "tokenizer.ggml.unknown_token_id", spm ? 0 : NONE);
