@@ -8,10 +8,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** N real DHT nodes on loopback, each on its own 127.0.0.x address, bootstrapped from the first. */
-final class LocalNetwork implements AutoCloseable {
-    final List<DhtNode> nodes = new ArrayList<>();
+public final class LocalNetwork implements AutoCloseable {
+    public final List<DhtNode> nodes = new ArrayList<>();
 
-    static LocalNetwork start(int n) throws Exception {
+    public static LocalNetwork start(int n) throws Exception {
         LocalNetwork net = new LocalNetwork();
         try {
             for (int i = 0; i < n; i++) {
