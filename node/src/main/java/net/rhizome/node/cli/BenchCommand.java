@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Benchmarks: each prints its figure beside a reference measured in the same run.",
         subcommands = {net.rhizome.node.cli.bench.LedgerBenchCommand.class,
+            net.rhizome.node.swarm.SwarmBenchCommand.class,
             net.rhizome.node.cli.node.TransportBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
