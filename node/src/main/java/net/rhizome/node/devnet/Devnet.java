@@ -66,6 +66,8 @@ public final class Devnet {
         Instant started = Instant.now();
         List<DevnetManifest.Node> nodes = new ArrayList<>();
         Map<Integer, List<String>> args = new TreeMap<>();
+        net.rhizome.node.ledger.DevnetLedger.prepare(java.util.stream.IntStream.rangeClosed(1, n).mapToObj(spec::nodeDir).toList(),
+                new net.rhizome.net.transport.HostPort("127.0.0.1", rpc[1]));
         for (int i = 1; i <= n; i++) {
             Path dataDir = spec.nodeDir(i);
             String peerId = KeyPair.loadOrCreate(dataDir.resolve(NodeConfig.KEY_FILE)).peerId().hex();
