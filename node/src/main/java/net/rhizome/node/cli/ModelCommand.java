@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
             net.rhizome.node.cli.model.ModelGetCommand.class,
             net.rhizome.node.cli.model.ModelListCommand.class,
             net.rhizome.node.cli.model.ModelRemoveCommand.class,
+            net.rhizome.node.cli.inference.ModelSynthCommand.class,
         })
 public final class ModelCommand implements Runnable {
     @picocli.CommandLine.Spec

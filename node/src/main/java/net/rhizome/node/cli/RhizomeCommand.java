@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             net.rhizome.node.cli.wallet.LedgerCommand.class,
             ChatCommand.class,
             TokenizeCommand.class,
+            net.rhizome.node.cli.inference.RunCommand.class,
             net.rhizome.node.cli.node.NodeCommand.class,
             net.rhizome.node.cli.node.IdCommand.class,
             net.rhizome.node.cli.node.DevnetCommand.class,
