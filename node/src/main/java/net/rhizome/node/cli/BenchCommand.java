@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {net.rhizome.node.cli.bench.LedgerBenchCommand.class,
             net.rhizome.node.swarm.SwarmBenchCommand.class,
             net.rhizome.node.cli.node.TransportBenchCommand.class,
+            net.rhizome.node.cli.bench.DhtBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
