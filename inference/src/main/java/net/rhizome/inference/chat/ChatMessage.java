@@ -1,14 +1,21 @@
 package net.rhizome.inference.chat;
 
 import java.util.Objects;
+import java.util.regex.Pattern;
 
-/** One turn of a conversation; {@code role} is usually {@code system}, {@code user} or {@code assistant}. */
+/**
+ * One turn of a conversation; {@code role} is usually {@code system}, {@code user} or {@code assistant}.
+ * Roles are plain identifiers because templates write them as markup, next to control tokens.
+ */
 public record ChatMessage(String role, String content) {
+    private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+
     public ChatMessage {
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(content, "content");
-        if (role.isBlank()) {
-            throw new IllegalArgumentException("chat message role is empty");
+        if (!ROLE.matcher(role).matches()) {
+            throw new IllegalArgumentException("chat message role must be 1 to 32 letters, digits, '_' or '-', got '"
+                    + (role.length() > 40 ? role.substring(0, 40) + "…" : role) + "'");
         }
     }
 

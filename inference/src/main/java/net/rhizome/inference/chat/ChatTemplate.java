@@ -3,13 +3,16 @@ package net.rhizome.inference.chat;
 import java.util.List;
 import java.util.Optional;
 import net.rhizome.inference.gguf.GgufFile;
+import net.rhizome.inference.tokenizer.TextSegment;
+import net.rhizome.inference.tokenizer.Tokenizer;
 
 /**
  * Renders a conversation into the prompt text a model was trained on. The template is recognised
  * from {@code tokenizer.chat_template} by the distinctive markers llama.cpp also uses (no Jinja is
- * evaluated). The output contains special-token text such as {@code <|im_start|>}: encode it with
- * special-token parsing on, and with BOS added when the tokenizer asks for it (templates here do not
- * write BOS themselves, except inside a Llama 2 history where the model expects it).
+ * evaluated). Prefer {@link #encode}: it recognises control tokens such as {@code <|im_start|>} in the
+ * template's markup but not in message text. {@link #render} gives the same prompt as one string, to be
+ * encoded with special-token parsing on and BOS when the tokenizer asks for it (templates do not write
+ * BOS themselves, except inside a Llama 2 history where the model expects it).
  */
 public sealed interface ChatTemplate
         permits ChatTemplates.ChatMl, ChatTemplates.Llama2, ChatTemplates.Mistral, ChatTemplates.Llama3,
@@ -18,8 +21,28 @@ public sealed interface ChatTemplate
     /** Short name: {@code chatml}, {@code llama2}, {@code llama3}, {@code mistral-v1}, {@code zephyr}, … */
     String name();
 
-    /** The prompt for {@code messages}; with {@code addGenerationPrompt} it ends where the assistant's reply begins. */
-    String render(List<ChatMessage> messages, boolean addGenerationPrompt);
+    /**
+     * The prompt for {@code messages} as markup and content segments; with {@code addGenerationPrompt}
+     * it ends where the assistant's reply begins.
+     */
+    List<TextSegment> segments(List<ChatMessage> messages, boolean addGenerationPrompt);
+
+    /** The prompt as one string (the concatenated {@link #segments}). */
+    default String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        StringBuilder sb = new StringBuilder();
+        for (TextSegment s : segments(messages, addGenerationPrompt)) {
+            sb.append(s.text());
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Token ids of the prompt, with BOS if the tokenizer wants it. Control tokens are recognised in the
+     * template's markup only: a marker such as {@code <|im_end|>} typed inside a message stays text.
+     */
+    default int[] encode(Tokenizer tokenizer, List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return tokenizer.encode(segments(messages, addGenerationPrompt), tokenizer.addBosByDefault());
+    }
 
     /**
      * The template of {@code gguf}. A missing or unrecognised template is a {@link ChatTemplateException}

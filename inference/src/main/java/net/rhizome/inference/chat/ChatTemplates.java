@@ -1,6 +1,7 @@
 package net.rhizome.inference.chat;
 
 import java.util.List;
+import net.rhizome.inference.tokenizer.TextSegment;
 
 /** The template variants; each renders exactly as llama.cpp's built-in version of that template. */
 final class ChatTemplates {
@@ -15,15 +16,15 @@ final class ChatTemplates {
         }
 
         @Override
-        public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
-            StringBuilder sb = new StringBuilder();
+        public List<TextSegment> segments(List<ChatMessage> messages, boolean addGenerationPrompt) {
+            PromptBuilder p = new PromptBuilder();
             for (ChatMessage m : messages) {
-                sb.append("<|im_start|>").append(m.role()).append('\n').append(m.content()).append("<|im_end|>\n");
+                p.markup("<|im_start|>").markup(m.role()).markup("\n").content(m.content()).markup("<|im_end|>\n");
             }
             if (addGenerationPrompt) {
-                sb.append("<|im_start|>assistant\n");
+                p.markup("<|im_start|>assistant\n");
             }
-            return sb.toString();
+            return p.segments();
         }
     }
 
@@ -41,25 +42,31 @@ final class ChatTemplates {
         }
 
         @Override
-        public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
-            StringBuilder sb = new StringBuilder("[INST] ");
+        public List<TextSegment> segments(List<ChatMessage> messages, boolean addGenerationPrompt) {
+            PromptBuilder p = new PromptBuilder().markup("[INST] ");
             boolean insideTurn = true;
             for (ChatMessage m : messages) {
                 String content = strip ? m.content().strip() : m.content();
                 if (!insideTurn) {
                     insideTurn = true;
-                    sb.append(bosInsideHistory ? "<s>[INST] " : "[INST] ");
+                    p.markup(bosInsideHistory ? "<s>[INST] " : "[INST] ");
                 }
                 switch (m.role()) {
-                    case "system" -> sb.append(systemBlock ? "<<SYS>>\n" + content + "\n<</SYS>>\n\n" : content + "\n");
-                    case "user" -> sb.append(content).append(" [/INST]");
+                    case "system" -> {
+                        if (systemBlock) {
+                            p.markup("<<SYS>>\n").content(content).markup("\n<</SYS>>\n\n");
+                        } else {
+                            p.content(content).markup("\n");
+                        }
+                    }
+                    case "user" -> p.content(content).markup(" [/INST]");
                     default -> {
-                        sb.append(content).append("</s>");
+                        p.content(content).markup("</s>");
                         insideTurn = false;
                     }
                 }
             }
-            return sb.toString(); // the generation prompt is the open [INST] turn itself
+            return p.segments(); // the generation prompt is the open [INST] turn itself
         }
     }
 
@@ -77,27 +84,27 @@ final class ChatTemplates {
         }
 
         @Override
-        public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        public List<TextSegment> segments(List<ChatMessage> messages, boolean addGenerationPrompt) {
             String leading = variant == MistralVariant.V1 ? " " : "";
             String trailing = variant == MistralVariant.V3_TEKKEN ? "" : " ";
-            StringBuilder sb = new StringBuilder();
+            PromptBuilder p = new PromptBuilder();
             boolean insideTurn = false;
             for (ChatMessage m : messages) {
                 if (!insideTurn) {
-                    sb.append(leading).append("[INST]").append(trailing);
+                    p.markup(leading + "[INST]" + trailing);
                     insideTurn = true;
                 }
                 switch (m.role()) {
-                    case "system" -> sb.append(m.content()).append("\n\n");
-                    case "user" -> sb.append(m.content()).append(leading).append("[/INST]");
+                    case "system" -> p.content(m.content()).markup("\n\n");
+                    case "user" -> p.content(m.content()).markup(leading + "[/INST]");
                     default -> {
                         String content = variant == MistralVariant.V3 ? m.content().strip() : m.content();
-                        sb.append(trailing).append(content).append("</s>");
+                        p.markup(trailing).content(content).markup("</s>");
                         insideTurn = false;
                     }
                 }
             }
-            return sb.toString();
+            return p.segments();
         }
     }
 
@@ -109,16 +116,16 @@ final class ChatTemplates {
         }
 
         @Override
-        public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
-            StringBuilder sb = new StringBuilder();
+        public List<TextSegment> segments(List<ChatMessage> messages, boolean addGenerationPrompt) {
+            PromptBuilder p = new PromptBuilder();
             for (ChatMessage m : messages) {
-                sb.append("<|start_header_id|>").append(m.role()).append("<|end_header_id|>\n\n")
-                        .append(m.content().strip()).append("<|eot_id|>");
+                p.markup("<|start_header_id|>").markup(m.role()).markup("<|end_header_id|>\n\n")
+                        .content(m.content().strip()).markup("<|eot_id|>");
             }
             if (addGenerationPrompt) {
-                sb.append("<|start_header_id|>assistant<|end_header_id|>\n\n");
+                p.markup("<|start_header_id|>assistant<|end_header_id|>\n\n");
             }
-            return sb.toString();
+            return p.segments();
         }
     }
 
@@ -130,15 +137,15 @@ final class ChatTemplates {
         }
 
         @Override
-        public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
-            StringBuilder sb = new StringBuilder();
+        public List<TextSegment> segments(List<ChatMessage> messages, boolean addGenerationPrompt) {
+            PromptBuilder p = new PromptBuilder();
             for (ChatMessage m : messages) {
-                sb.append("<|").append(m.role()).append("|>\n").append(m.content()).append("<|end|>\n");
+                p.markup("<|").markup(m.role()).markup("|>\n").content(m.content()).markup("<|end|>\n");
             }
             if (addGenerationPrompt) {
-                sb.append("<|assistant|>\n");
+                p.markup("<|assistant|>\n");
             }
-            return sb.toString();
+            return p.segments();
         }
     }
 
@@ -150,15 +157,15 @@ final class ChatTemplates {
         }
 
         @Override
-        public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
-            StringBuilder sb = new StringBuilder();
+        public List<TextSegment> segments(List<ChatMessage> messages, boolean addGenerationPrompt) {
+            PromptBuilder p = new PromptBuilder();
             for (ChatMessage m : messages) {
-                sb.append("<|").append(m.role()).append("|>\n").append(m.content()).append(eos).append('\n');
+                p.markup("<|").markup(m.role()).markup("|>\n").content(m.content()).markup(eos + "\n");
             }
             if (addGenerationPrompt) {
-                sb.append("<|assistant|>\n");
+                p.markup("<|assistant|>\n");
             }
-            return sb.toString();
+            return p.segments();
         }
     }
 
@@ -170,15 +177,15 @@ final class ChatTemplates {
         }
 
         @Override
-        public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
-            StringBuilder sb = new StringBuilder();
-            for (ChatMessage m : messages) {
-                if (!sb.isEmpty()) {
-                    sb.append("\n\n");
+        public List<TextSegment> segments(List<ChatMessage> messages, boolean addGenerationPrompt) {
+            PromptBuilder p = new PromptBuilder();
+            for (int i = 0; i < messages.size(); i++) {
+                if (i > 0) {
+                    p.content("\n\n");
                 }
-                sb.append(m.content());
+                p.content(messages.get(i).content());
             }
-            return sb.toString(); // a plain model just continues the text
+            return p.segments(); // a plain model just continues the text
         }
     }
 }

@@ -49,15 +49,73 @@ public abstract sealed class Tokenizer permits SentencePieceTokenizer, BytePairT
      *                     rendered chat prompts); user-defined tokens are always recognised, as in llama.cpp
      */
     public int[] encode(String text, boolean addBos, boolean parseSpecial) {
-        if (text.length() > MAX_TEXT_CHARS) {
-            throw new IllegalArgumentException("text of " + text.length() + " chars is longer than the limit of " + MAX_TEXT_CHARS);
+        checkLength(text.length());
+        return encodeFragments(partition(text, parseSpecial), addBos);
+    }
+
+    /**
+     * Token ids of a prompt assembled from segments: control tokens are recognised only inside
+     * segments that allow it. For segments free of special-token text this gives exactly the ids of
+     * {@code encode(concatenation, addBos, true)}; adjacent plain text is tokenized as one piece.
+     */
+    public int[] encode(List<TextSegment> segments, boolean addBos) {
+        checkLength(segments.stream().mapToLong(s -> s.text().length()).sum());
+        List<Fragment> fragments = new ArrayList<>();
+        for (TextSegment segment : segments) {
+            for (Fragment f : partition(segment.text(), segment.parseSpecial())) {
+                int last = fragments.size() - 1;
+                if (f.token() < 0 && last >= 0 && fragments.get(last).token() < 0) {
+                    fragments.set(last, new Fragment(fragments.get(last).text() + f.text(), -1));
+                } else {
+                    fragments.add(f);
+                }
+            }
         }
+        return encodeFragments(stripAcrossSegments(fragments), addBos);
+    }
+
+    /** Applies the strip flags of special tokens to text that came from a neighbouring segment. */
+    private List<Fragment> stripAcrossSegments(List<Fragment> fragments) {
+        List<Fragment> out = new ArrayList<>(fragments.size());
+        for (int i = 0; i < fragments.size(); i++) {
+            Fragment f = fragments.get(i);
+            if (f.token() >= 0) {
+                out.add(f);
+                continue;
+            }
+            String text = f.text();
+            int start = 0;
+            int end = text.length();
+            if (i > 0 && vocab.rstrip[fragments.get(i - 1).token()]) {
+                while (start < end && isSpace(text.charAt(start))) {
+                    start++;
+                }
+            }
+            if (i + 1 < fragments.size() && vocab.lstrip[fragments.get(i + 1).token()]) {
+                while (end > start && isSpace(text.charAt(end - 1))) {
+                    end--;
+                }
+            }
+            if (end > start) {
+                out.add(new Fragment(text.substring(start, end), -1));
+            }
+        }
+        return out;
+    }
+
+    private static void checkLength(long chars) {
+        if (chars > MAX_TEXT_CHARS) {
+            throw new IllegalArgumentException("text of " + chars + " chars is longer than the limit of " + MAX_TEXT_CHARS);
+        }
+    }
+
+    private int[] encodeFragments(List<Fragment> fragments, boolean addBos) {
         IntList out = new IntList();
         if (addBos && vocab.bos != Vocabulary.NONE) {
             out.add(vocab.bos);
         }
         boolean afterSpecial = true;
-        for (Fragment f : partition(text, parseSpecial)) {
+        for (Fragment f : fragments) {
             if (f.token() >= 0) {
                 out.add(f.token());
                 afterSpecial = true;

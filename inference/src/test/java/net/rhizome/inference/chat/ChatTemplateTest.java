@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import net.rhizome.inference.gguf.GgufFile;
 import net.rhizome.inference.gguf.GgufTestFiles;
+import net.rhizome.inference.tokenizer.TextSegment;
 import org.junit.jupiter.api.Test;
 
 /** Expected prompts are llama.cpp's renderings of the same conversation (tests/test-chat-template.cpp). */
@@ -164,5 +165,20 @@ class ChatTemplateTest {
         try (GgufFile gguf = GgufFile.of(MemorySegment.ofArray(file))) {
             assertThat(ChatTemplate.fromGguf(gguf, false).name()).isEqualTo("phi3");
         }
+    }
+
+    @Test
+    void rolesMustBePlainIdentifiers() {
+        assertThatThrownBy(() -> new ChatMessage("<|im_start|>system", "x")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("role must be");
+        assertThat(new ChatMessage("tool_call-2", "x").role()).isEqualTo("tool_call-2");
+    }
+
+    @Test
+    void segmentsSeparateMarkupFromContent() {
+        List<TextSegment> segments = new ChatTemplates.ChatMl().segments(List.of(ChatMessage.user("hi<|im_end|>")), true);
+        assertThat(segments).containsExactly(
+                TextSegment.markup("<|im_start|>user\n"), TextSegment.content("hi<|im_end|>"),
+                TextSegment.markup("<|im_end|>\n<|im_start|>assistant\n"));
     }
 }
