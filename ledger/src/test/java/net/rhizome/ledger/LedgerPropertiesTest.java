@@ -27,7 +27,7 @@ class LedgerPropertiesTest {
         return RandomWorkload.steps().list().ofMinSize(20).ofMaxSize(160);
     }
 
-    @Property(tries = 80)
+    @Property(tries = 50)
     void invariantsHoldAtEveryBlockAndReplayReproducesIt(@ForAll("workload") List<RandomWorkload.Step> steps) {
         TestChain chain = new TestChain(RandomWorkload.USERS);
         RandomWorkload w = new RandomWorkload();

@@ -22,12 +22,12 @@ class TransactionFuzzTest {
         check(input);
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void randomBytesNeverCrashTheDecoder(@ForAll @Size(max = 600) byte[] input) {
         check(input);
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void mutatedValidTransactionsNeverCrashTheDecoder(@ForAll("operations") net.rhizome.ledger.tx.Operation op,
                                                        @ForAll int position, @ForAll byte value, @ForAll boolean truncate) {
         byte[] bytes = new net.rhizome.ledger.tx.Transaction(TransactionCodecTest.KEY.peerId(), 1, op).sign(TransactionCodecTest.KEY).encode();

@@ -52,7 +52,7 @@ public final class LedgerBenchmark {
             txs.add(new Transaction(from.peerId(), nonce,
                     new Operation.Transfer(keys.get((i + 1) % senders).peerId(), Asset.CREDITS, 1)).sign(from));
         }
-        warmUp();
+        warmUp(Math.min(txCount, 3000));
         long t0 = System.nanoTime();
         long verified = txs.parallelStream().filter(SignedTransaction::verifySignature).count();
         double verifyRate = verified / seconds(t0);
@@ -90,7 +90,7 @@ public final class LedgerBenchmark {
         KeyPair payer = KeyPair.deterministic("bench-payer");
         Hash32 channel = Hash32.sha256(new byte[] {7});
         List<Voucher> vouchers = IntStream.range(0, count).mapToObj(i -> Voucher.sign(payer, channel, i * 10L, i + 1)).toList();
-        warmUp();
+        warmUp(Math.min(count, 3000));
         long t0 = System.nanoTime();
         long ok = vouchers.parallelStream().filter(v -> v.verify(payer.peerId())).count();
         double rate = ok / seconds(t0);
@@ -106,10 +106,10 @@ public final class LedgerBenchmark {
     }
 
     /** Lets the JIT compile the signature code before anything is timed. */
-    private static void warmUp() {
+    private static void warmUp(int rounds) {
         KeyPair k = KeyPair.deterministic("bench-warm-up");
         Hash32 channel = Hash32.sha256(new byte[] {9});
-        for (int i = 1; i <= 3000; i++) {
+        for (int i = 1; i <= rounds; i++) {
             if (!Voucher.sign(k, channel, i, i).verify(k.peerId())) {
                 throw new IllegalStateException("warm-up voucher failed to verify");
             }
@@ -121,7 +121,7 @@ public final class LedgerBenchmark {
         byte[] sig = key.sign(msg);
         PublicKey pk = jdkPublicKey(key.publicKey());
         Signature verifier = Signature.getInstance("Ed25519");
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; i < Math.min(count, 500); i++) {
             verifier.initVerify(pk);
             verifier.update(msg);
             verifier.verify(sig);
