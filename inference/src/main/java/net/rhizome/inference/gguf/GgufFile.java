@@ -97,7 +97,7 @@ public final class GgufFile implements AutoCloseable {
 
     private static GgufFile parse(String source, Arena arena, MemorySegment segment) {
         GgufCursor in = new GgufCursor(segment);
-        if (segment.byteSize() < 24) {
+        if (segment.byteSize() < 4) {
             throw new GgufFormatException(segment.byteSize() + " bytes is too short for a GGUF header (24 bytes)");
         }
         int magic = in.i32("magic");
