@@ -139,7 +139,11 @@ public abstract sealed class Tokenizer permits SentencePieceTokenizer, BytePairT
         return vocab.types[id] == TokenType.CONTROL ? new byte[0] : tokenBytes(id);
     }
 
-    /** Text of {@code ids} (control tokens omitted), invalid UTF-8 shown as U+FFFD. */
+    /**
+     * Text of {@code ids} (control tokens omitted), invalid UTF-8 shown as U+FFFD. Meant for whole
+     * texts: with SentencePiece it drops the space the encoder put in front, so {@code decode(encode(s))}
+     * is {@code s}. For generated continuations use {@link #streamingDecoder()}, which keeps every byte.
+     */
     public String decode(int[] ids) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (int id : ids) {
