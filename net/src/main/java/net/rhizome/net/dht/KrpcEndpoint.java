@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -77,12 +78,17 @@ final class KrpcEndpoint implements AutoCloseable {
         int t = nextTransaction.getAndIncrement();
         byte[] tid = {(byte) (t >>> 24), (byte) (t >>> 16), (byte) (t >>> 8), (byte) t};
         CompletableFuture<KrpcMessage.Response> future = new CompletableFuture<>();
-        ScheduledFuture<?> timer = this.timer.schedule(() -> {
-            if (pending.remove(t) != null) {
-                metrics.timeouts.increment();
-                future.completeExceptionally(new DhtException(method + " to " + to + " timed out after " + timeout.toMillis() + " ms"));
-            }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> timer;
+        try {
+            timer = this.timer.schedule(() -> {
+                if (pending.remove(t) != null) {
+                    metrics.timeouts.increment();
+                    future.completeExceptionally(new DhtException(method + " to " + to + " timed out after " + timeout.toMillis() + " ms"));
+                }
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            return CompletableFuture.failedFuture(new DhtException("DHT node closed"));
+        }
         pending.put(t, new Pending(to, future, timer));
         metrics.queriesSent.increment();
         if (!send(KrpcCodec.encodeQuery(tid, method, args, readOnly), to)) {

@@ -129,7 +129,13 @@ final class Lookup {
             return;
         }
         for (Candidate c : toQuery) {
-            transport.query(c.node, method, args).whenComplete((r, error) -> {
+            CompletableFuture<KrpcMessage.Response> reply;
+            try {
+                reply = transport.query(c.node, method, args);
+            } catch (RuntimeException e) {
+                reply = CompletableFuture.failedFuture(e); // the lookup must still end
+            }
+            reply.whenComplete((r, error) -> {
                 synchronized (this) {
                     inFlight--;
                     if (error != null) {

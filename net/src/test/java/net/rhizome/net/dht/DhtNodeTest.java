@@ -115,6 +115,19 @@ class DhtNodeTest {
         }
     }
 
+    @Test
+    void closingANodeEndsItsLookups() throws Exception {
+        DhtNode a = DhtNode.start(config("127.0.0.1"));
+        try (DhtNode b = DhtNode.start(config("127.0.0.1"))) {
+            a.bootstrap(List.of(b.localAddress())).get(5, TimeUnit.SECONDS);
+            b.close();
+            var lookup = a.findNode(NodeId.random());
+            a.close();
+            assertThat(lookup.get(5, TimeUnit.SECONDS).closest()).isEmpty();
+            assertThat(a.getPeers(new byte[20]).get(5, TimeUnit.SECONDS)).isEmpty();
+        }
+    }
+
     private static byte[] ping(int t) {
         return KrpcCodec.encodeQuery(new byte[] {(byte) t, (byte) (t >> 8)}, "ping", BValue.dict("id", BValue.bytes(CLIENT_ID)), false);
     }
