@@ -31,13 +31,22 @@ final class GgufCursor {
     }
 
     private long take(long bytes, String what) {
+        return take(bytes, what, -1, "");
+    }
+
+    /** Reserves {@code bytes}; the error names {@code what}, element {@code index} (if not -1) and {@code suffix}. */
+    private long take(long bytes, String what, long index, String suffix) {
         if (bytes < 0 || bytes > remaining()) {
-            throw new GgufFormatException(what + " at byte " + position + " needs " + Long.toUnsignedString(bytes)
+            throw new GgufFormatException(label(what, index) + suffix + " at byte " + position + " needs " + Long.toUnsignedString(bytes)
                     + " bytes but the file ends after " + remaining() + " (file truncated?)");
         }
         long at = position;
         position += bytes;
         return at;
+    }
+
+    private static String label(String what, long index) {
+        return index < 0 ? what : what + " " + index;
     }
 
     int u8(String what) {
@@ -83,14 +92,19 @@ final class GgufCursor {
 
     /** A GGUF string: uint64 byte length then UTF-8 bytes (malformed sequences become U+FFFD). */
     String string(String what, int maxBytes) {
-        long len = i64(what + " length");
+        return string(what, -1, maxBytes);
+    }
+
+    /** Like {@link #string(String, int)} for element {@code index} of an array; no message is built unless it fails. */
+    String string(String what, long index, int maxBytes) {
+        long len = segment.get(U64, take(8, what, index, " length"));
         if (len < 0 || len > maxBytes) {
-            throw new GgufFormatException(what + " length is " + Long.toUnsignedString(len) + " bytes, limit is " + maxBytes);
+            throw new GgufFormatException(label(what, index) + " length is " + Long.toUnsignedString(len) + " bytes, limit is " + maxBytes);
         }
         if (len == 0) {
             return "";
         }
-        long at = take(len, what);
+        long at = take(len, what, index, "");
         byte[] bytes = new byte[(int) len];
         MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at, bytes, 0, bytes.length);
         return new String(bytes, StandardCharsets.UTF_8);

@@ -331,7 +331,7 @@ public final class GgufFile implements AutoCloseable {
                 default -> {
                     String[] a = new String[n];
                     for (int i = 0; i < n; i++) {
-                        a[i] = in.string(what + " element " + i, MAX_STRING_BYTES);
+                        a[i] = in.string(item, i, MAX_STRING_BYTES);
                     }
                     return List.of(a);
                 }
