@@ -13,6 +13,7 @@ import net.rhizome.net.record.NodeRecords;
  * number that strictly increases (Unix milliseconds, bumped on collisions).
  */
 public final class OwnRecord {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OwnRecord.class);
     private final KeyPair key;
     private final Supplier<NodeRecord> content;
     private NodeRecord last;
@@ -28,9 +29,17 @@ public final class OwnRecord {
         NodeRecord now = content.get();
         if (signed == null || !now.withSeq(0).equals(last.withSeq(0))) {
             long seq = Math.max(System.currentTimeMillis(), last == null ? 0 : last.seq() + 1);
-            last = now.withSeq(seq);
-            signed = MutableItem.sign(key, NodeRecords.SALT.getBytes(java.nio.charset.StandardCharsets.US_ASCII), seq,
-                    NodeRecordCodec.encode(last));
+            NodeRecord next = now.withSeq(seq);
+            try {
+                signed = MutableItem.sign(key, NodeRecords.SALT.getBytes(java.nio.charset.StandardCharsets.US_ASCII), seq,
+                        NodeRecordCodec.encode(next));
+                last = next;
+            } catch (IllegalArgumentException tooLarge) {
+                if (signed == null) {
+                    throw tooLarge;
+                }
+                log.warn("node record not updated, keeping seq {}: {}", last.seq(), tooLarge.getMessage());
+            }
         }
         return signed;
     }

@@ -93,6 +93,11 @@ public final class PeerBook implements Misbehaviour {
         }
     }
 
+    @Override
+    public boolean refuses(PeerId id) {
+        return isBanned(id);
+    }
+
     public boolean isBanned(PeerId id) {
         Instant until = bannedUntil.get(id);
         if (until == null) {

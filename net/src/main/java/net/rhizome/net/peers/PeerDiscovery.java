@@ -67,6 +67,7 @@ public final class PeerDiscovery implements AutoCloseable {
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private volatile Thread loop;
     private Instant nextAnnounce = Instant.MIN;
+    private long publishedSeq = -1;
 
     public PeerDiscovery(NodeTransport transport, DhtNode dht, OwnRecord ownRecord, PeerBook book, PeerConnections connections,
             List<InetSocketAddress> bootstrap, HostPort self, Settings settings) {
@@ -141,14 +142,26 @@ public final class PeerDiscovery implements AutoCloseable {
 
     private void announceIfDue() {
         Instant now = Instant.now();
-        if (now.isBefore(nextAnnounce) || dht.routingTableSnapshot().isEmpty()) {
+        if (dht.routingTableSnapshot().isEmpty()) {
+            return;
+        }
+        MutableItem current = ownRecord.signed();
+        if (now.isBefore(nextAnnounce)) {
+            if (current.seq() != publishedSeq) {
+                // The record changed (roles, models, …): others should see it now, not at the next announce.
+                Integer stored = await(dht.putMutable(current), "node record publish");
+                if (stored != null && stored > 0) {
+                    publishedSeq = current.seq();
+                }
+            }
             return;
         }
         Integer accepted = await(dht.announce(DhtKeys.rhizomeNetwork(), self.port()), "DHT announce");
-        MutableItem item = ownRecord.signed();
+        MutableItem item = current;
         Integer stored = await(dht.putMutable(item), "node record publish");
         if (accepted != null && accepted > 0 && stored != null && stored > 0) {
             nextAnnounce = now.plus(settings.announceInterval());
+            publishedSeq = item.seq();
             log.info("announced rpc_port={} record_seq={} accepted_by={} record_stored_on={}", self.port(), item.seq(), accepted, stored);
         }
     }

@@ -8,4 +8,9 @@ public interface Misbehaviour {
     Misbehaviour IGNORE = (peer, reason) -> {};
 
     void report(PeerId peer, String reason);
+
+    /** True while {@code peer} is banned: the server then refuses all its calls. */
+    default boolean refuses(PeerId peer) {
+        return false;
+    }
 }

@@ -53,6 +53,10 @@ final class PeerGuard implements ServerInterceptor {
             return new ServerCall.Listener<>() {};
         }
         String method = call.getMethodDescriptor().getFullMethodName();
+        if (misbehaviour.refuses(caller)) {
+            call.close(Status.PERMISSION_DENIED.withDescription("peer is banned for misbehaviour"), new Metadata());
+            return new ServerCall.Listener<>() {};
+        }
         if (!admit(caller)) {
             report(caller, "call rate above " + limits.callsPerSecond() + "/s (" + method + ")");
             call.close(Status.RESOURCE_EXHAUSTED.withDescription("call rate limit exceeded"), new Metadata());

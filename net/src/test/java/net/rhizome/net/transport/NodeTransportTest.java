@@ -235,6 +235,30 @@ class NodeTransportTest {
     }
 
     @Test
+    void aBannedPeerIsRefusedWhileOthersAreServed() throws IOException {
+        Misbehaviour banClient = new Misbehaviour() {
+            @Override
+            public void report(PeerId peer, String reason) {}
+
+            @Override
+            public boolean refuses(PeerId peer) {
+                return peer.equals(clientKey.peerId());
+            }
+        };
+        try (var guarded = new NodeTransport(serverKey).server(LOOPBACK, List.of(nodeService()), banClient)) {
+            HostPort at = new HostPort("127.0.0.1", guarded.port());
+            ManagedChannel banned = new NodeTransport(clientKey).connect(serverKey.peerId(), at);
+            ManagedChannel other = new NodeTransport(KeyPair.generate()).connect(serverKey.peerId(), at);
+            closeLater.add(banned::shutdownNow);
+            closeLater.add(other::shutdownNow);
+            assertThatThrownBy(() -> blocking(banned).ping(ping()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+            assertThat(blocking(other).ping(ping()).getNonce().toStringUtf8()).isEqualTo("hello");
+        }
+    }
+
+    @Test
     void aFloodingPeerIsRateLimitedWhileOthersAreServed() throws IOException {
         try (var strict = startServer(TransportLimits.DEFAULT.withCallRate(1, 5), List.of(nodeService()))) {
             HostPort strictAddress = new HostPort("127.0.0.1", strict.port());

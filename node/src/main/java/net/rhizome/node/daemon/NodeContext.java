@@ -5,6 +5,12 @@ import io.javalin.http.HttpStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import net.rhizome.core.bencode.BValue;
+import net.rhizome.net.record.NodeRecord;
+import net.rhizome.net.record.NodeRecordCodec;
 import net.rhizome.core.crypto.KeyPair;
 import net.rhizome.net.dht.DhtNode;
 import net.rhizome.net.peers.PeerBook;
@@ -22,6 +28,7 @@ public final class NodeContext {
     private final MeterRegistry metrics;
     private final AdminToken adminToken;
     private final DhtNode dht;
+    private final Map<String, Supplier<BValue>> recordExtensions = new ConcurrentHashMap<>();
 
     NodeContext(NodeConfig config, KeyPair key, NodeTransport transport, PeerBook peers, PeerConnections connections,
             MeterRegistry metrics, AdminToken adminToken, DhtNode dht) {
@@ -75,6 +82,25 @@ public final class NodeContext {
 
     public MeterRegistry metrics() {
         return metrics;
+    }
+
+    /**
+     * Sets an extension field of this node's signed record (price, capacity, …); keys must not be
+     * the record's own ({@code a h r m s}). The whole record must stay within BEP 44's 1000 bytes.
+     */
+    public void advertiseExtension(String key, Supplier<BValue> value) {
+        if (NodeRecordCodec.RESERVED_KEYS.contains(key)) {
+            throw new IllegalArgumentException("node record key '" + key + "' is reserved");
+        }
+        recordExtensions.put(key, value);
+    }
+
+    /** The record content with the extension fields features advertise. */
+    NodeRecord withExtensions(NodeRecord base) {
+        TreeMap<String, BValue> extensions = new TreeMap<>(base.extensions());
+        recordExtensions.forEach((k, v) -> extensions.put(k, v.get()));
+        return new NodeRecord(base.peerId(), base.rpcAddress(), base.httpUrl(), base.roles(), base.models(),
+                base.software(), base.seq(), extensions);
     }
 
     /**

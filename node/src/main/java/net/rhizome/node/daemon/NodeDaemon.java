@@ -124,7 +124,7 @@ public final class NodeDaemon implements AutoCloseable {
         }
 
         List<BindableService> services = new ArrayList<>();
-        ownRecord = new OwnRecord(key, this::recordContent);
+        ownRecord = new OwnRecord(key, () -> recordContent(features));
         services.add(new NodeServiceImpl(this::nodeInfo));
         features.forEach(f -> services.addAll(f.rpcServices()));
         var rpc = context.transport().server(config.listen().toSocketAddress(), services, context.peers());
@@ -184,9 +184,10 @@ public final class NodeDaemon implements AutoCloseable {
                 dhtPort(), httpUrl, roleLabels());
     }
 
-    private NodeRecord recordContent() {
-        return new NodeRecord(key.peerId(), String.valueOf(rpcAddress), httpUrl, new TreeSet<>(roleLabels()), List.of(),
-                NodeConfig.SOFTWARE_VERSION, 0);
+    private NodeRecord recordContent(List<NodeFeature> features) {
+        List<String> models = features.stream().flatMap(f -> f.servedModels().stream()).distinct().sorted().toList();
+        return context.withExtensions(new NodeRecord(key.peerId(), String.valueOf(rpcAddress), httpUrl,
+                new TreeSet<>(roleLabels()), models, NodeConfig.SOFTWARE_VERSION, 0));
     }
 
     private NodeInfo nodeInfo() {

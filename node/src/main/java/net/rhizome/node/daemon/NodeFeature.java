@@ -22,6 +22,11 @@ public interface NodeFeature {
         return List.of();
     }
 
+    /** Model ids this feature serves, published in the node record (e.g. by the worker role). */
+    default List<String> servedModels() {
+        return List.of();
+    }
+
     /** HTTP routes; wrap admin-only handlers with {@link NodeContext#adminOnly}. */
     default void routes(Javalin app) {}
 
