@@ -85,6 +85,10 @@ public final class InferenceEngine implements AutoCloseable {
         return tokenizer;
     }
 
+    public ModelWeights weights() {
+        return transformer.weights();
+    }
+
     public GgufFile gguf() {
         return gguf;
     }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
             net.rhizome.node.swarm.SwarmBenchCommand.class,
             net.rhizome.node.cli.node.TransportBenchCommand.class,
             net.rhizome.node.cli.bench.DhtBenchCommand.class,
+            net.rhizome.node.cli.inference.InferenceBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec

@@ -1,0 +1,229 @@
+package net.rhizome.node.cli.inference;
+
+import de.kherud.llama.InferenceParameters;
+import de.kherud.llama.LlamaModel;
+import de.kherud.llama.ModelParameters;
+import de.kherud.llama.args.LogFormat;
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import net.rhizome.inference.engine.EngineOptions;
+import net.rhizome.inference.engine.InferenceEngine;
+import net.rhizome.inference.engine.LoadProgress;
+import net.rhizome.inference.kernel.MatVec;
+import net.rhizome.inference.kernel.Parallel;
+import net.rhizome.inference.kernel.UnorderedMatVec;
+import net.rhizome.inference.kernel.VectorWidth;
+import net.rhizome.inference.model.Session;
+import net.rhizome.inference.quant.WeightMatrix;
+import net.rhizome.inference.sampler.Sampler;
+import net.rhizome.inference.sampler.SamplingParams;
+import net.rhizome.inference.tokenizer.Tokenizer;
+import net.rhizome.node.client.NodeLocator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code rhizome bench inference}: prefill and decode speed of the deterministic engine beside
+ * llama.cpp's on the same model in the same run, memory bandwidth reached, the cost of the
+ * deterministic kernels and of teacher-forced verification.
+ */
+@Command(name = "inference", mixinStandardHelpOptions = true,
+        description = "Prompt and decode tokens/s for Rhizome and llama.cpp (same run), bandwidth, determinism and verify cost.")
+public final class InferenceBenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "PATH|ID", description = "GGUF model (e.g. from rhizome model synth).")
+    String model;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Node data directory for model ids (default: ~/.rhizome/node).")
+    Path dataDir = NodeLocator.DEFAULT_DATA_DIR;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Threads for both engines (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--prompt-tokens", defaultValue = "256", description = "Prompt length for the prefill figure (default: ${DEFAULT-VALUE}).")
+    int promptTokens;
+
+    @Option(names = "--tokens", defaultValue = "64", description = "Tokens to decode, and the answer length verified (default: ${DEFAULT-VALUE}).")
+    int tokens;
+
+    @Option(names = "--skip-llama-cpp", description = "Measure Rhizome only.")
+    boolean skipLlamaCpp;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Path path = ModelPaths.resolve(model, dataDir);
+        EngineOptions options = EngineOptions.defaults().withThreads(threads).withMaxContext(promptTokens + tokens + 8).withPrefillBatch(promptTokens);
+        try (InferenceEngine engine = InferenceEngine.load(path, options, new ProgressLine(spec.commandLine().getErr(), "loading"))) {
+            int[] prompt = prompt(engine.tokenizer(), promptTokens);
+            String promptText = engine.tokenizer().decode(Arrays.copyOfRange(prompt, 1, prompt.length));
+            long weights = engine.weightBytesPerToken();
+            out.printf("model %s: %s, %d layers, dim %d, %.2f GB of weights read per token; %d threads, %s kernels%n",
+                    path.getFileName(), engine.config().arch().ggufName(), engine.config().layers(), engine.config().dim(),
+                    weights / 1e9, threads, VectorWidth.describe());
+
+            warmUp(engine, prompt);
+            Session s = engine.newSession();
+            long t0 = System.nanoTime();
+            float[] logits = s.forward(prompt, prompt.length - 1, engine.parallel());
+            long t1 = System.nanoTime();
+            int[] generated = new int[tokens];
+            for (int i = 0; i < tokens; i++) {
+                generated[i] = greedy(engine, logits);
+                if (i + 1 < tokens) {
+                    logits = s.forward(new int[] {generated[i]}, 0, engine.parallel());
+                }
+            }
+            long t2 = System.nanoTime();
+            double prefillTps = prompt.length / ((t1 - t0) / 1e9);
+            double decodeTps = (tokens - 1) / ((t2 - t1) / 1e9);
+
+            double bandwidth = readBandwidth(threads);
+            out.printf("rhizome:   prefill %d tokens %.1f tok/s, decode %d tokens %.2f tok/s = %.1f GB/s of weights (%.0f%% of the measured read bandwidth %.1f GB/s)%n",
+                    prompt.length, prefillTps, tokens, decodeTps, weights * decodeTps / 1e9, 100 * weights * decodeTps / bandwidth, bandwidth / 1e9);
+            out.flush();
+            if (!skipLlamaCpp) {
+                double[] ref = llamaCpp(path, promptText, tokens);
+                out.printf("llama.cpp: prefill %d tokens %.1f tok/s, decode %d tokens %.2f tok/s = %.1f GB/s (%.0f%%)%n", (int) ref[2], ref[0], tokens, ref[1],
+                        weights * ref[1] / 1e9, 100 * weights * ref[1] / bandwidth);
+                out.printf("ratio rhizome/llama.cpp: prefill %.2fx, decode %.2fx%n", prefillTps / ref[0], decodeTps / ref[1]);
+            }
+            out.flush();
+
+            determinismCost(engine, out);
+
+            SamplingParams greedy = SamplingParams.greedy(tokens);
+            long v0 = System.nanoTime();
+            var verdict = engine.verify(prompt, generated, greedy, "bench");
+            long v1 = System.nanoTime();
+            out.printf("verify %d-token answer: %.2f s vs generating it %.2f s (prefill + decode) = %.0f%% (%s)%n", tokens, (v1 - v0) / 1e9,
+                    (t2 - t0) / 1e9, 100.0 * (v1 - v0) / (t2 - t0), verdict.matches() ? "verified" : "MISMATCH " + verdict);
+        }
+        return 0;
+    }
+
+    /** BOS and {@code n - 1} ordinary tokens drawn with a fixed seed. */
+    private static int[] prompt(Tokenizer tok, int n) {
+        SplittableRandom r = new SplittableRandom(2024);
+        int[] p = new int[n];
+        p[0] = tok.bos();
+        for (int i = 1; i < n; i++) {
+            int t;
+            do {
+                t = r.nextInt(tok.vocabularySize());
+            } while (tok.tokenType(t) != net.rhizome.inference.tokenizer.TokenType.NORMAL);
+            p[i] = t;
+        }
+        return p;
+    }
+
+    private static int greedy(InferenceEngine e, float[] logits) {
+        for (int t = 0; t < logits.length; t++) {
+            if (e.tokenizer().isEndOfGeneration(t)) {
+                logits[t] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return Sampler.argmax(logits);
+    }
+
+    /** Compiles the hot paths before timing. */
+    private static void warmUp(InferenceEngine engine, int[] prompt) {
+        Session s = engine.newSession();
+        s.forward(Arrays.copyOf(prompt, 16), 15, engine.parallel());
+        for (int i = 0; i < 4; i++) {
+            s.forward(new int[] {prompt[16 + i]}, 0, engine.parallel());
+        }
+    }
+
+    /**
+     * llama.cpp prefill and decode tokens/s, timed around its calls (its own timing report goes to
+     * native stderr): prefill = a 1-token completion, decode = the extra time of n more tokens.
+     * Returns {prefill tok/s, decode tok/s, prompt tokens as llama.cpp counted them}.
+     */
+    private double[] llamaCpp(Path path, String promptText, int n) {
+        LlamaModel.setLogger(LogFormat.TEXT, (level, msg) -> { });
+        try (LlamaModel m = new LlamaModel(new ModelParameters().setModel(path.toString()).setThreads(threads).setThreadsBatch(threads)
+                .setCtxSize(promptTokens + n + 64).setBatchSize(512).setUbatchSize(512))) {
+            int count = m.encode(promptText).length + 1;
+            m.complete(new InferenceParameters("warm up").setNPredict(4).setCachePrompt(false)); // as our warm-up
+            long t0 = System.nanoTime();
+            m.complete(new InferenceParameters(promptText).setTemperature(0).setNPredict(1).setIgnoreEos(true).setCachePrompt(false));
+            long t1 = System.nanoTime();
+            m.complete(new InferenceParameters(promptText).setTemperature(0).setNPredict(n + 1).setIgnoreEos(true).setCachePrompt(false));
+            long t2 = System.nanoTime();
+            double prefillSeconds = (t1 - t0) / 1e9;
+            double decodeSeconds = ((t2 - t1) - (t1 - t0)) / 1e9;
+            return new double[] {count / prefillSeconds, n / decodeSeconds, count};
+        }
+    }
+
+    /** Sustained read bandwidth: {@code threads} threads summing a 1 GiB buffer with vector loads, best of three. */
+    private static double readBandwidth(int threads) {
+        VectorSpecies<Float> f = FloatVector.SPECIES_PREFERRED;
+        long bytes = 1L << 30;
+        try (Arena arena = Arena.ofConfined(); Parallel par = new Parallel(threads)) {
+            MemorySegment seg = arena.allocate(bytes, 64);
+            seg.fill((byte) 1);
+            double best = 0;
+            int chunks = threads * 16;
+            long per = bytes / chunks;
+            float[] sink = new float[threads];
+            for (int round = 0; round < 3; round++) {
+                long t0 = System.nanoTime();
+                par.forRange(chunks, (worker, from, to) -> {
+                    FloatVector a = FloatVector.zero(f), b = a, c = a, d = a;
+                    int step = f.vectorByteSize();
+                    for (long off = from * per; off < to * per; off += 4L * step) {
+                        a = a.add(FloatVector.fromMemorySegment(f, seg, off, ByteOrder.LITTLE_ENDIAN));
+                        b = b.add(FloatVector.fromMemorySegment(f, seg, off + step, ByteOrder.LITTLE_ENDIAN));
+                        c = c.add(FloatVector.fromMemorySegment(f, seg, off + 2L * step, ByteOrder.LITTLE_ENDIAN));
+                        d = d.add(FloatVector.fromMemorySegment(f, seg, off + 3L * step, ByteOrder.LITTLE_ENDIAN));
+                    }
+                    sink[worker] += a.add(b).add(c).add(d).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                });
+                best = Math.max(best, bytes / ((System.nanoTime() - t0) / 1e9));
+            }
+            return best + 0 * sink[0];
+        }
+    }
+
+    /** One thread, the largest matrix: deterministic kernel against the free-order one. */
+    private static void determinismCost(InferenceEngine engine, PrintWriter out) {
+        WeightMatrix w = engine.weights().layers().getFirst().gate();
+        if (!UnorderedMatVec.supports(w) || VectorWidth.SCALAR) {
+            out.printf("determinism cost: no free-order kernel for %s to compare with%n", w.type());
+            return;
+        }
+        float[] x = new float[w.cols()];
+        SplittableRandom r = new SplittableRandom(1);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        float[] scratch = new float[w.cols()];
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+        float sink = 0;
+        for (int round = 0; round < 12; round++) {
+            for (int k = 0; k < 2; k++) {
+                long t0 = System.nanoTime();
+                for (int row = 0; row < w.rows(); row++) {
+                    sink += k == 0 ? MatVec.dot(w, row, x, 0, scratch) : UnorderedMatVec.dot(w, row, x);
+                }
+                best[k] = Math.min(best[k], (System.nanoTime() - t0) / 1e6);
+            }
+        }
+        out.printf("determinism cost: %s %dx%d matvec, 1 thread: deterministic %.2f ms vs free-order %.2f ms = %+.1f%%%s%n", w.type(), w.rows(),
+                w.cols(), best[0], best[1], 100 * (best[0] / best[1] - 1), sink == 12345 ? " " : "");
+    }
+}
