@@ -33,6 +33,12 @@ public final class PeerBook implements Misbehaviour {
     private final Duration banPeriod;
     private final Map<PeerId, Peer> peers = new ConcurrentHashMap<>();
     private final Map<PeerId, Instant> bannedUntil = new ConcurrentHashMap<>();
+    private final Map<PeerId, Integer> strangers = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PeerId, Integer> eldest) {
+            return size() > maxPeers;
+        }
+    };
 
     public PeerBook(PeerId self, Clock clock, int maxPeers, Duration banPeriod) {
         this.self = self;
@@ -82,12 +88,27 @@ public final class PeerBook implements Misbehaviour {
         peers.computeIfPresent(id, (k, p) -> p.failed(problem));
     }
 
-    /** Lowers the peer's score; at zero it is dropped and banned for the ban period. */
+    /**
+     * Lowers the peer's score; at zero it is dropped and banned for the ban period. Callers not
+     * (yet) in the book are scored the same way in a bounded side table, so a stranger cannot
+     * misbehave for free.
+     */
     @Override
     public void report(PeerId id, String reason) {
         Peer after = peers.computeIfPresent(id, (k, p) -> p.penalized(MISBEHAVIOUR_PENALTY, reason));
-        if (after != null && after.score() <= 0) {
+        int score;
+        if (after != null) {
+            score = after.score();
+        } else {
+            synchronized (strangers) {
+                score = strangers.merge(id, INITIAL_SCORE - MISBEHAVIOUR_PENALTY, (old, x) -> old - MISBEHAVIOUR_PENALTY);
+            }
+        }
+        if (score <= 0) {
             peers.remove(id);
+            synchronized (strangers) {
+                strangers.remove(id);
+            }
             bannedUntil.put(id, clock.instant().plus(banPeriod));
             log.warn("peer banned peer={} for={} last=\"{}\"", id.shortId(), banPeriod, reason);
         }

@@ -80,6 +80,17 @@ class PeerBookTest {
     }
 
     @Test
+    void aMisbehavingStrangerIsBannedBeforeItEverJoins() {
+        PeerId stranger = KeyPair.generate().peerId();
+        for (int i = 0; i < PeerBook.INITIAL_SCORE / PeerBook.MISBEHAVIOUR_PENALTY; i++) {
+            assertThat(book.refuses(stranger)).isFalse();
+            book.report(stranger, "flood");
+        }
+        assertThat(book.refuses(stranger)).isTrue();
+        assertThat(book.verified(stranger, at(1), WORKER)).isFalse();
+    }
+
+    @Test
     void refusesItselfAndStaysWithinItsCapacity() {
         assertThat(book.verified(self, at(9), WORKER)).isFalse();
         for (int i = 0; i < 5; i++) {

@@ -132,7 +132,7 @@ public final class NodeDaemon implements AutoCloseable {
         rpcAddress = new HostPort(config.advertise().host(), config.advertise().port() == 0 ? rpc.port() : config.advertise().port());
 
         Javalin http = HttpApi.create();
-        HttpApi.routes(http, this::describe, context.peers(), metrics, context.adminOnly(ctx -> {
+        HttpApi.routes(http, this::describe, context.peers(), this::dhtSummary, metrics, context.adminOnly(ctx -> {
             ctx.json(Map.of("stopping", true));
             Thread.ofVirtual().start(() -> {
                 try {
@@ -217,6 +217,18 @@ public final class NodeDaemon implements AutoCloseable {
         m.put("http_url", httpUrl);
         m.put("software_version", NodeConfig.SOFTWARE_VERSION);
         return m;
+    }
+
+    private Map<String, Object> dhtSummary() {
+        var m = context.dht().metrics();
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("node_id", context.dht().id().hex());
+        d.put("port", dhtPort());
+        d.put("routing_table_size", m.routingTableSize());
+        d.put("queries_received", m.queriesReceived());
+        d.put("dropped_rate_limited", m.droppedRateLimited());
+        d.put("dropped_malformed", m.droppedMalformed());
+        return d;
     }
 
     public PeerId peerId() {

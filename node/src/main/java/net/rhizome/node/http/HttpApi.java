@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's built-in HTTP endpoints: {@code GET /health}, {@code GET /metrics} (Prometheus text),
- * {@code GET /api/node}, {@code GET /api/peers}, and the admin-only {@code POST /api/admin/stop}.
+ * {@code GET /api/node}, {@code GET /api/peers} (verified peers plus a DHT summary), and the admin-only {@code POST /api/admin/stop}.
  * Errors are JSON objects {@code {"error": "…"}}.
  */
 public final class HttpApi {
@@ -57,7 +57,7 @@ public final class HttpApi {
     }
 
     /** Registers the built-in endpoints. {@code node} describes this node (for /health and /api/node). */
-    public static void routes(Javalin app, Supplier<Map<String, Object>> node, PeerBook peers,
+    public static void routes(Javalin app, Supplier<Map<String, Object>> node, PeerBook peers, Supplier<Map<String, Object>> dht,
             PrometheusMeterRegistry metrics, io.javalin.http.Handler adminStop) {
         app.get("/health", ctx -> {
             Map<String, Object> body = new LinkedHashMap<>();
@@ -68,7 +68,8 @@ public final class HttpApi {
         });
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         app.get("/api/node", ctx -> ctx.json(node.get()));
-        app.get("/api/peers", ctx -> ctx.json(Map.of("self", peers.self().hex(), "peers", peersJson(peers.snapshot()))));
+        app.get("/api/peers", ctx -> ctx.json(Map.of("self", peers.self().hex(), "peers", peersJson(peers.snapshot()),
+                "dht", dht.get())));
         app.post("/api/admin/stop", adminStop);
     }
 

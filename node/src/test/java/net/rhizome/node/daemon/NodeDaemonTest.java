@@ -119,6 +119,7 @@ class NodeDaemonTest {
             NodeClient local = new NodeClient(NodeLocator.resolve(null, tmp, dataDir));
             assertThat(local.get("/health").path("status").asText()).isEqualTo("ok");
             assertThat(local.get("/api/peers").path("peers").isArray()).isTrue();
+            assertThat(local.get("/api/peers").path("dht").path("port").asInt()).isEqualTo(daemon.dhtPort());
             assertThat(local.get("/api/node").path("roles").toString()).isEqualTo("[\"seeder\",\"worker\"]");
             assertThat(local.get("/api/probe").path("peers").asInt()).isZero();
             assertThat(local.post("/api/probe/secret", Map.of()).path("ok").asBoolean()).isTrue();
