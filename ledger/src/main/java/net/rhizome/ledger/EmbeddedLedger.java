@@ -22,6 +22,7 @@ import net.rhizome.ledger.state.LedgerState;
 import net.rhizome.ledger.state.Totals;
 import net.rhizome.ledger.store.SqliteStore;
 import net.rhizome.ledger.store.StoreException;
+import net.rhizome.ledger.tx.SignatureChecker;
 import net.rhizome.ledger.tx.SignedTransaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,7 @@ public final class EmbeddedLedger implements Ledger {
     private final LedgerState state;
     private final BlockBuilder builder;
     private final int maxTxPerBlock;
+    private final SignatureChecker signatures = new SignatureChecker();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingCount = new AtomicInteger();
@@ -127,7 +129,7 @@ public final class EmbeddedLedger implements Ledger {
             return CompletableFuture.completedFuture(new TxOutcome.Rejected(tx.id(),
                     new Rejection(RejectCode.LEDGER_CLOSED, failure != null ? failure : "the ledger is closed")));
         }
-        if (!tx.verifySignature()) {
+        if (!tx.verifySignature(signatures)) {
             return CompletableFuture.completedFuture(new TxOutcome.Rejected(tx.id(), new Rejection(RejectCode.BAD_SIGNATURE,
                     "signature does not match sender " + tx.transaction().sender().shortId())));
         }

@@ -21,6 +21,7 @@ import net.rhizome.ledger.Hash32;
 import net.rhizome.ledger.TxOutcome;
 import net.rhizome.ledger.store.StoreException;
 import net.rhizome.ledger.tx.Operation;
+import net.rhizome.ledger.tx.SignatureChecker;
 import net.rhizome.ledger.tx.SignedTransaction;
 import net.rhizome.ledger.tx.Transaction;
 import net.rhizome.ledger.tx.Voucher;
@@ -95,8 +96,9 @@ public final class LedgerBenchmark {
         Hash32 channel = Hash32.sha256(new byte[] {7});
         List<Voucher> vouchers = IntStream.range(0, count).mapToObj(i -> Voucher.sign(payer, channel, i * 10L, i + 1)).toList();
         warmUp(Math.min(count, 3000));
+        SignatureChecker checker = new SignatureChecker();
         long t0 = System.nanoTime();
-        long ok = vouchers.parallelStream().filter(v -> v.verify(payer.peerId())).count();
+        long ok = vouchers.parallelStream().filter(v -> v.verify(payer.peerId(), checker)).count();
         double rate = ok / seconds(t0);
         if (ok != count) {
             throw new IllegalStateException("voucher verification failed for " + (count - ok) + " vouchers");
@@ -107,8 +109,8 @@ public final class LedgerBenchmark {
         double singleRate = single / seconds(t1);
         double perCpuSecond = single / ((THREADS.getCurrentThreadCpuTime() - cpu1) / 1e9);
         double jdkRate = jdkEd25519Rate(payer, Math.min(count, 5_000));
-        return new Figure("voucher signature checks/s (all cores)", rate, "checks/s", ">= 20,000", rate >= GOAL_VOUCHERS_PER_SECOND,
-                String.format("one thread: %,.0f /s wall, %,.0f per CPU-second; JDK Ed25519 provider, one thread: %,.0f /s",
+        return new Figure("voucher signature checks/s (all cores, decoded payer key kept)", rate, "checks/s", ">= 20,000", rate >= GOAL_VOUCHERS_PER_SECOND,
+                String.format("one thread, key decoded every time: %,.0f /s wall, %,.0f per CPU-second; JDK Ed25519 provider, one thread: %,.0f /s",
                         singleRate, perCpuSecond, jdkRate));
     }
 

@@ -10,6 +10,7 @@ import net.rhizome.ledger.RejectCode;
 import net.rhizome.ledger.RejectedException;
 import net.rhizome.ledger.tx.Ids;
 import net.rhizome.ledger.tx.Operation;
+import net.rhizome.ledger.tx.SignatureChecker;
 import net.rhizome.ledger.tx.Operation.*;
 import net.rhizome.ledger.tx.SignedTransaction;
 import net.rhizome.ledger.tx.Transaction;
@@ -21,6 +22,7 @@ import net.rhizome.ledger.tx.Voucher;
  */
 public final class StateMachine {
     private final GenesisConfig genesis;
+    private final SignatureChecker vouchers = new SignatureChecker(4096);
 
     public StateMachine(GenesisConfig genesis) {
         this.genesis = genesis;
@@ -225,7 +227,7 @@ public final class StateMachine {
             if (v.cumulativeAmount() > ch.deposit()) {
                 throw reject(VOUCHER_OVER_DEPOSIT, "voucher for " + v.cumulativeAmount() + " credits exceeds the deposit " + ch.deposit());
             }
-            if (!v.verify(ch.payer())) {
+            if (!v.verify(ch.payer(), vouchers)) {
                 throw reject(BAD_VOUCHER_SIGNATURE, "voucher is not signed by the payer " + ch.payer().shortId());
             }
             long delta = v.cumulativeAmount() - ch.claimed();

@@ -69,6 +69,11 @@ public final class SignedTransaction {
         return tx.sender().verify(signedMessage(body), signature);
     }
 
+    /** {@link #verifySignature()} through a checker that keeps decoded keys. */
+    public boolean verifySignature(SignatureChecker checker) {
+        return checker.verify(tx.sender(), signedMessage(body), signature);
+    }
+
     public Transaction transaction() {
         return tx;
     }

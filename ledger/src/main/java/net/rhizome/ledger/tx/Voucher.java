@@ -47,6 +47,11 @@ public record Voucher(Hash32 channel, long cumulativeAmount, long nonce, byte[] 
         return payer.verify(signedMessage(channel, cumulativeAmount, nonce), signature);
     }
 
+    /** {@link #verify(PeerId)} through a checker that keeps decoded keys (for high rates). */
+    public boolean verify(PeerId payer, SignatureChecker checker) {
+        return checker.verify(payer, signedMessage(channel, cumulativeAmount, nonce), signature);
+    }
+
     @Override
     public byte[] signature() {
         return signature.clone();
