@@ -78,6 +78,7 @@ public final class TorrentSession {
     private long lastResumeNanos = System.nanoTime();
     private long lastChokeNanos;
     private long lastPexNanos = System.nanoTime();
+    private long lastKeepAliveNanos = System.nanoTime();
     private int chokeRound;
     private long lastDownloaded;
     private long lastUploaded;
@@ -1025,6 +1026,12 @@ public final class TorrentSession {
             }
             if (dirty && (now - lastResumeNanos > 5_000_000_000L)) {
                 saveResume();
+            }
+            if (now - lastKeepAliveNanos >= 60_000_000_000L) {
+                // peers drop connections silent for two minutes
+                lastKeepAliveNanos = now;
+                List<PeerConnection> all = List.copyOf(peers);
+                after.add(() -> all.forEach(c -> c.send(new Message.KeepAlive())));
             }
             if (now - lastPexNanos >= swarm.config().pexInterval().toNanos()) {
                 lastPexNanos = now;
