@@ -15,8 +15,8 @@ import net.rhizome.inference.gguf.GgufFormatException;
  * and thread-safe.
  */
 public abstract sealed class Tokenizer permits SentencePieceTokenizer, BytePairTokenizer {
-    /** Longest text {@link #encode} accepts, in chars; callers split longer documents. */
-    public static final int MAX_TEXT_CHARS = 1 << 24;
+    /** Longest text {@link #encode} accepts, in chars (far beyond any context window); callers split longer documents. */
+    public static final int MAX_TEXT_CHARS = 1 << 22;
 
     final Vocabulary vocab;
 

@@ -52,6 +52,13 @@ class GgufFileHostileTest {
     }
 
     @Test
+    void versionTwoHasTheSameLayout() {
+        GgufFile f = GgufBytes.header(2, 0, 1).kvU32("llama.block_count", 22).parse();
+        assertThat(f.version()).isEqualTo(2);
+        assertThat(f.integer("llama.block_count")).isEqualTo(22);
+    }
+
+    @Test
     void unsupportedVersions() {
         rejects(GgufBytes.header(1, 0, 0).zeros(8)).hasMessageContaining("unsupported GGUF version 1");
         rejects(GgufBytes.header(Integer.reverseBytes(3), 0, 0)).hasMessageContaining("big-endian");

@@ -3,6 +3,8 @@ package net.rhizome.inference.tokenizer;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.List;
 import net.rhizome.inference.gguf.GgufFile;
 import net.rhizome.inference.gguf.GgufFormatException;
 
@@ -17,7 +19,19 @@ class TokenizerFuzzTest {
         Tokenizer t = data.consumeBoolean() ? SyntheticTokenizers.SENTENCE_PIECE : SyntheticTokenizers.BYTE_PAIR;
         boolean addBos = data.consumeBoolean();
         boolean parseSpecial = data.consumeBoolean();
-        SyntheticTokenizers.checkInvariants(t, data.consumeRemainingAsString(), addBos, parseSpecial);
+        String text = data.consumeRemainingAsString();
+        SyntheticTokenizers.checkInvariants(t, text, addBos, parseSpecial);
+        // the same text as two prompt segments: ids stay in range and equal a plain encode when nothing is special
+        int cut = text.isEmpty() ? 0 : Math.floorMod(text.hashCode(), text.length() + 1);
+        int[] ids = t.encode(List.of(new TextSegment(text.substring(0, cut), parseSpecial), TextSegment.content(text.substring(cut))), addBos);
+        for (int id : ids) {
+            if (id < 0 || id >= t.vocabularySize()) {
+                throw new AssertionError("segment encoding gave id " + id);
+            }
+        }
+        if (t.partition(text, true).stream().allMatch(f -> f.token() < 0) && !Arrays.equals(ids, t.encode(text, addBos, true))) {
+            throw new AssertionError("segment encoding of plain text differs from encode: " + text);
+        }
     }
 
     @FuzzTest(maxDuration = "30s")
