@@ -56,6 +56,60 @@ public final class MatVec {
         return Dot.dot(scratch, 0, x, xo, w.cols());
     }
 
+    /** Decodes row {@code r} of {@code w} into {@code out[oo ..]}: the same floats as {@link Dequant#row}, vectorised where it can be. */
+    public static void dequantRow(WeightMatrix w, int r, float[] out, int oo) {
+        if (VectorWidth.SCALAR) {
+            Dequant.row(w, r, out, oo);
+            return;
+        }
+        MemorySegment seg = w.data();
+        long off = w.rowOffset(r);
+        int n = w.cols();
+        switch (w.type()) {
+            case Q8_0 -> {
+                for (int b = 0; b < n / 32; b++, off += 34) {
+                    FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off)));
+                    for (int g = 0; g < 2; g++) {
+                        ByteVector q = ByteVector.fromMemorySegment(B16, seg, off + 2 + 16 * g, LE);
+                        store16(q, d, null, out, oo + b * 32 + g * 16);
+                    }
+                }
+            }
+            case Q4_0 -> {
+                for (int b = 0; b < n / 32; b++, off += 18) {
+                    FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off)));
+                    ByteVector raw = ByteVector.fromMemorySegment(B16, seg, off + 2, LE);
+                    store16(raw.and((byte) 0x0F).sub((byte) 8), d, null, out, oo + b * 32);
+                    store16(raw.lanewise(VectorOperators.LSHR, 4).sub((byte) 8), d, null, out, oo + b * 32 + 16);
+                }
+            }
+            case Q4_K -> {
+                for (int b = 0; b < n / 256; b++, off += 144) {
+                    float d = Float.float16ToFloat(seg.get(SHORT, off));
+                    float dmin = Float.float16ToFloat(seg.get(SHORT, off + 2));
+                    for (int j = 0; j < 8; j++) {
+                        FloatVector dv = FloatVector.broadcast(F, d * Dequant.kScale(seg, off + 4, j));
+                        FloatVector mv = FloatVector.broadcast(F, dmin * Dequant.kMin(seg, off + 4, j));
+                        for (int g = 0; g < 2; g++) {
+                            ByteVector raw = ByteVector.fromMemorySegment(B16, seg, off + 16 + 32 * (j / 2) + 16 * g, LE);
+                            ByteVector q = (j & 1) == 0 ? raw.and((byte) 0x0F) : raw.lanewise(VectorOperators.LSHR, 4);
+                            store16(q, dv, mv, out, oo + b * 256 + j * 32 + g * 16);
+                        }
+                    }
+                }
+            }
+            default -> Dequant.row(w, r, out, oo);
+        }
+    }
+
+    /** Writes {@code d * q} (or {@code d * q - m}) for 16 quants as floats, lane by lane as {@link Dequant} computes them. */
+    private static void store16(ByteVector q, FloatVector d, FloatVector m, float[] out, int o) {
+        for (int p = 0; p < K; p++) {
+            FloatVector v = d.mul(part(q, p));
+            (m == null ? v : v.sub(m)).intoArray(out, o + p * L);
+        }
+    }
+
     private static FloatVector part(ByteVector b, int p) {
         return (FloatVector) b.convertShape(VectorOperators.B2F, F, p);
     }

@@ -45,6 +45,25 @@ class KernelPropertiesTest {
         assertThat(Float.floatToIntBits(Dot.dot(a, 0, b, 0, n))).isEqualTo(Float.floatToIntBits(reference(a, b, n)));
     }
 
+    @Property(tries = 100)
+    void fourTokenDotIsFourCanonicalDots(@ForAll @IntRange(min = 0, max = 200) int n, @ForAll long seed) {
+        Random r = new Random(seed);
+        float[] a = new float[n];
+        float[] x = new float[4 * n + 3];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextGaussian();
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        float[] out = new float[4];
+        Dot.dot4(a, 0, x, 3, n, n, out, 0);
+        for (int j = 0; j < 4; j++) {
+            float[] xj = java.util.Arrays.copyOfRange(x, 3 + j * n, 3 + (j + 1) * n);
+            assertThat(Float.floatToIntBits(out[j])).isEqualTo(Float.floatToIntBits(reference(a, xj, n)));
+        }
+    }
+
     @Property(tries = 60)
     void fusedKernelsEqualDequantisedCanonicalDot(
             @ForAll("types") GgmlType type, @ForAll @IntRange(min = 1, max = 3) int blocks256, @ForAll long seed) {
@@ -63,6 +82,9 @@ class KernelPropertiesTest {
         float[] row = new float[cols];
         for (int rIdx = 0; rIdx < rows; rIdx++) {
             Dequant.row(w, rIdx, row, 0);
+            float[] vectorDecoded = new float[cols];
+            MatVec.dequantRow(w, rIdx, vectorDecoded, 0);
+            assertThat(vectorDecoded).as("%s row %d decoded", type, rIdx).isEqualTo(row);
             float expected = reference(row, x, cols);
             assertThat(Float.floatToIntBits(MatVec.dot(w, rIdx, x, 0, new float[cols]))).as("%s row %d", type, rIdx)
                     .isEqualTo(Float.floatToIntBits(expected));
@@ -98,7 +120,7 @@ class KernelPropertiesTest {
     @Property(tries = 20)
     void matmulRowsDoNotDependOnBatchOrThreads(@ForAll("types") GgmlType type, @ForAll @IntRange(min = 1, max = 3) int threads, @ForAll long seed) {
         Random r = new Random(seed);
-        int cols = 256, rows = 7, tokens = 3;
+        int cols = 256, rows = 11, tokens = 7;
         byte[] raw = new byte[(int) (type.byteSize(cols) * rows)];
         r.nextBytes(raw);
         sanitiseScales(type, raw, r);

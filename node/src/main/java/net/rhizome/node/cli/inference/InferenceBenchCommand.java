@@ -90,6 +90,8 @@ public final class InferenceBenchCommand implements Callable<Integer> {
             double prefillTps = prompt.length / ((t1 - t0) / 1e9);
             double decodeTps = (tokens - 1) / ((t2 - t1) / 1e9);
 
+            out.printf("rhizome:   prefill %d tokens %.1f tok/s, decode %d tokens %.2f tok/s%n", prompt.length, prefillTps, tokens, decodeTps);
+            out.flush();
             double bandwidth = readBandwidth(threads);
             out.printf("rhizome:   prefill %d tokens %.1f tok/s, decode %d tokens %.2f tok/s = %.1f GB/s of weights (%.0f%% of the measured read bandwidth %.1f GB/s)%n",
                     prompt.length, prefillTps, tokens, decodeTps, weights * decodeTps / 1e9, 100 * weights * decodeTps / bandwidth, bandwidth / 1e9);
@@ -173,7 +175,7 @@ public final class InferenceBenchCommand implements Callable<Integer> {
     private static double readBandwidth(int threads) {
         VectorSpecies<Float> f = FloatVector.SPECIES_PREFERRED;
         long bytes = 1L << 30;
-        try (Arena arena = Arena.ofConfined(); Parallel par = new Parallel(threads)) {
+        try (Arena arena = Arena.ofShared(); Parallel par = new Parallel(threads)) {
             MemorySegment seg = arena.allocate(bytes, 64);
             seg.fill((byte) 1);
             double best = 0;
