@@ -28,8 +28,9 @@ public final class EngineGenerator implements TokenGenerator {
 
     private final Map<Hash32, InferenceEngine> engines;
 
+    /** Serves the models in {@code engines}; a concurrent map may gain models while jobs run. */
     public EngineGenerator(Map<Hash32, InferenceEngine> engines) {
-        this.engines = Map.copyOf(engines);
+        this.engines = engines;
     }
 
     public static SamplingParams samplingOf(JobRequest r) {

@@ -13,8 +13,11 @@ public final class NodeAssembly {
     public static List<NodeFeature> features(NodeConfig config) {
         List<NodeFeature> features = new ArrayList<>();
         // One line per feature, e.g. features.add(new LedgerFeature(config));
-        features.add(new net.rhizome.node.ledger.LedgerFeature(config));
+        var ledger = new net.rhizome.node.ledger.LedgerFeature(config);
+        features.add(ledger);
         features.add(new net.rhizome.node.swarm.SwarmFeature(config));
+        features.add(new net.rhizome.node.worker.WorkerFeature(config, ledger::ledger));
+        features.add(new net.rhizome.node.gateway.GatewayFeature(config, ledger::ledger));
         return features;
     }
 }

@@ -64,6 +64,9 @@ public final class NodeStartCommand implements Callable<Integer> {
             description = "How often to look for peers and ping known ones. Default: 2s")
     Duration discoveryInterval = Duration.ofSeconds(2);
 
+    @picocli.CommandLine.Mixin
+    net.rhizome.node.worker.WorkerOptions worker;
+
     @Override
     public Integer call() throws Exception {
         for (int port : new int[] {dhtPort, httpPort}) {
@@ -74,6 +77,11 @@ public final class NodeStartCommand implements Callable<Integer> {
         NodeConfig config = new NodeConfig(dataDir, listen, advertised(), dhtPort, httpHost, httpPort, bootstrap, roles,
                 peerTimeout, discoveryInterval);
         refuseSecondNode(config);
+        try {
+            worker.save(config.dataDir());
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), 2);
+        }
         NodeDaemon daemon;
         try {
             daemon = NodeDaemon.start(config, NodeAssembly.features(config));

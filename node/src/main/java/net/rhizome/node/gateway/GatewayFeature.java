@@ -1,0 +1,183 @@
+package net.rhizome.node.gateway;
+
+import io.javalin.Javalin;
+import io.javalin.http.HttpStatus;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import net.rhizome.ledger.Asset;
+import net.rhizome.ledger.Hash32;
+import net.rhizome.ledger.Ledger;
+import net.rhizome.market.gateway.CoolDown;
+import net.rhizome.market.gateway.JobDispatcher;
+import net.rhizome.market.gateway.Router;
+import net.rhizome.market.ledger.LedgerChannels;
+import net.rhizome.market.ledger.LedgerTransactions;
+import net.rhizome.node.daemon.NodeConfig;
+import net.rhizome.node.daemon.NodeContext;
+import net.rhizome.node.daemon.NodeFeature;
+import net.rhizome.node.swarm.SwarmFeature;
+import net.rhizome.swarm.store.ModelStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway every node runs: the OpenAI-compatible API under {@code /v1} backed by the market
+ * (workers found in the peer book, checked on the ledger, paid from this node's wallet), and the
+ * admin endpoints for API keys under {@code /api/admin/gateway/keys}. Without a ledger the API
+ * answers 503 with the reason.
+ */
+public final class GatewayFeature implements NodeFeature {
+    private static final Logger log = LoggerFactory.getLogger(GatewayFeature.class);
+    static final long CHANNEL_DEPOSIT = 5_000_000;
+    static final long CHANNEL_EXPIRY_BLOCKS = 3_600;
+
+    private final NodeConfig config;
+    private final Supplier<Optional<Ledger>> ledger;
+    private NodeContext ctx;
+    private ApiKeys keys;
+    private ModelCatalog catalog;
+    private MarketBackend market;
+    private PeerRecords records;
+    private Thread ticker;
+
+    public GatewayFeature(NodeConfig config, Supplier<Optional<Ledger>> ledger) {
+        this.config = config;
+        this.ledger = ledger;
+    }
+
+    @Override
+    public String name() {
+        return "gateway";
+    }
+
+    @Override
+    public void start(NodeContext context) throws Exception {
+        ctx = context;
+        keys = ApiKeys.open(config.dataDir().resolve("gateway").resolve("api-keys.json"));
+        catalog = new ModelCatalog();
+        Optional<Ledger> l = ledger.get();
+        if (l.isEmpty()) {
+            return;
+        }
+        Ledger led = l.get();
+        CoolDown coolDown = new CoolDown(Clock.systemUTC());
+        records = new PeerRecords(ctx.peers(), ctx.connections());
+        Router router = new Router(records::live, led::account, () -> led.head().hash(), led.genesis().minStakes().worker(), coolDown);
+        JobDispatcher dispatcher = new JobDispatcher(ctx.key(), ctx.connections()::channel,
+                new LedgerChannels(new LedgerTransactions(led, ctx.key(), java.time.Duration.ofSeconds(30)), CHANNEL_DEPOSIT, CHANNEL_EXPIRY_BLOCKS),
+                JobDispatcher.Timeouts.DEFAULT, Clock.systemUTC(), (worker, why) -> {
+                    log.info("worker failed, cooling down worker={} reason=\"{}\"", worker.shortId(), why);
+                    coolDown.failed(worker);
+                });
+        market = new MarketBackend(catalog, router, wallet -> {
+            if (!wallet.equals(ctx.key().peerId())) {
+                throw OpenAiException.invalidKey("the key's wallet " + wallet.shortId() + " is not held by this node");
+            }
+            return dispatcher;
+        }, coolDown);
+        ticker = Thread.ofVirtual().name("gateway-prices").start(this::tick);
+    }
+
+    /** Once a second: price multipliers; every two seconds: peers' records; every ten: models newly in the store. */
+    private void tick() {
+        ModelStore store = SwarmFeature.store(config.dataDir());
+        try {
+            for (long n = 0; !Thread.currentThread().isInterrupted(); n++) {
+                if (n % 10 == 0) {
+                    refreshCatalog(store);
+                }
+                if (n % 2 == 0) {
+                    records.refresh();
+                }
+                market.updatePrices();
+                Thread.sleep(1000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void refreshCatalog(ModelStore store) {
+        List<String> ids;
+        try {
+            ids = store.ids();
+        } catch (IOException e) {
+            log.warn("cannot list the model store: {}", e.getMessage());
+            return;
+        }
+        for (String id : ids) {
+            Hash32 h = Hash32.parse(id);
+            if (catalog.get(h).isPresent()) {
+                continue;
+            }
+            try {
+                var file = store.resolve(id);
+                catalog.add(h, store.metainfo(id).map(m -> m.info().name()).orElse(file.getFileName().toString()), file);
+                log.info("gateway model available id={} file={}", id, file);
+            } catch (IOException e) {
+                log.debug("model not usable yet id={} reason={}", id, e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void routes(Javalin app) {
+        CompletionBackend backend = market != null ? market : new NoLedger();
+        Optional<Ledger> l = ledger.get();
+        CreditAccounts credits = wallet -> l.map(x -> x.balance(wallet, Asset.CREDITS)).orElse(0L);
+        new OpenAiApi(backend, keys, credits, Clock.systemUTC()).routes(app);
+        app.post("/api/admin/gateway/keys", ctx.adminOnly(c -> {
+            String label = Optional.ofNullable(c.queryParam("label")).orElse("");
+            if (label.length() > 100) {
+                throw new IllegalArgumentException("label must be at most 100 characters");
+            }
+            ApiKeys.Created created = keys.create(ctx.key().peerId(), label);
+            c.json(Map.of("key", created.key(), "id", created.entry().id(), "wallet", created.entry().wallet(), "label", label));
+        }));
+        app.get("/api/admin/gateway/keys", ctx.adminOnly(c -> c.json(keys.list().stream().map(e -> Map.of(
+                "id", e.id(), "wallet", e.wallet(), "label", e.label(), "created", e.created(),
+                "revoked", e.revoked() == null ? "" : e.revoked())).toList())));
+        app.delete("/api/admin/gateway/keys/{id}", ctx.adminOnly(c -> {
+            if (keys.revoke(c.pathParam("id"))) {
+                c.json(Map.of("revoked", c.pathParam("id")));
+            } else {
+                c.status(HttpStatus.NOT_FOUND).json(Map.of("error", "no API key " + c.pathParam("id")));
+            }
+        }));
+    }
+
+    /** The API's answer on a node started without a ledger: every model request is refused with the reason. */
+    private static final class NoLedger implements CompletionBackend {
+        @Override
+        public List<ModelOffer> models() {
+            return List.of();
+        }
+
+        @Override
+        public Optional<ModelOffer> model(String id) {
+            throw new OpenAiException(503, "server_error", "no_ledger", null,
+                    "this node has no ledger configured, so it cannot pay workers; use a node of a network with a ledger");
+        }
+
+        @Override
+        public int[] tokenize(ModelOffer model, Prompt prompt) {
+            throw new IllegalStateException("unreachable: no model is offered without a ledger");
+        }
+
+        @Override
+        public Outcome generate(Job job, TextSink sink) {
+            throw new IllegalStateException("unreachable: no model is offered without a ledger");
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (ticker != null) {
+            ticker.interrupt();
+        }
+    }
+}

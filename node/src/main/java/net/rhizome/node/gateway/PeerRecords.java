@@ -1,0 +1,63 @@
+package net.rhizome.node.gateway;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import net.rhizome.core.crypto.PeerId;
+import net.rhizome.market.gateway.Router;
+import net.rhizome.net.peers.Peer;
+import net.rhizome.net.peers.PeerBook;
+import net.rhizome.net.peers.PeerConnections;
+import net.rhizome.net.peers.SignedRecord;
+import net.rhizome.net.record.NodeRecord;
+import net.rhizome.net.transport.NodeTransport;
+import net.rhizome.net.transport.proto.InfoRequest;
+import net.rhizome.net.transport.proto.NodeInfo;
+import net.rhizome.net.transport.proto.NodeServiceGrpc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The current signed node records of the peers in the book, re-read over the node transport: a worker's
+ * record changes when it starts serving a model, after it joined. Only records whose signature by the
+ * peer's key checks out are used.
+ */
+final class PeerRecords {
+    private static final Logger log = LoggerFactory.getLogger(PeerRecords.class);
+
+    private final PeerBook book;
+    private final PeerConnections connections;
+    private final Map<PeerId, NodeRecord> records = new ConcurrentHashMap<>();
+
+    PeerRecords(PeerBook book, PeerConnections connections) {
+        this.book = book;
+        this.connections = connections;
+    }
+
+    /** Fetches every known peer's record (one GetInfo each). */
+    void refresh() {
+        List<Peer> peers = book.snapshot();
+        records.keySet().retainAll(peers.stream().map(Peer::id).toList());
+        for (Peer p : peers) {
+            try {
+                NodeInfo info = NodeServiceGrpc.newBlockingStub(connections.channel(p.id()))
+                        .withDeadlineAfter(3, TimeUnit.SECONDS)
+                        .getInfo(InfoRequest.newBuilder().setProtocolVersion(NodeTransport.PROTOCOL_VERSION).build());
+                records.put(p.id(), SignedRecord.verify(p.id(), info.getRecordValue().toByteArray(), info.getRecordSeq(),
+                        info.getRecordSignature().toByteArray()));
+            } catch (RuntimeException | SignedRecord.InvalidRecordException e) {
+                log.debug("node record not refreshed peer={} reason={}", p.id().shortId(), e.getMessage());
+            }
+        }
+    }
+
+    /** Peers in the book whose latest record lists models. */
+    List<Router.LivePeer> live() {
+        return book.snapshot().stream()
+                .map(p -> records.get(p.id()))
+                .filter(r -> r != null && !r.models().isEmpty())
+                .map(r -> new Router.LivePeer(r.peerId(), r.models(), 0))
+                .toList();
+    }
+}

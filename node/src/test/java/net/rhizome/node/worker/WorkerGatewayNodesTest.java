@@ -1,0 +1,132 @@
+package net.rhizome.node.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import net.rhizome.core.crypto.KeyPair;
+import net.rhizome.ledger.GenesisConfig;
+import net.rhizome.net.transport.HostPort;
+import net.rhizome.node.daemon.AdminToken;
+import net.rhizome.node.daemon.NodeAssembly;
+import net.rhizome.node.daemon.NodeConfig;
+import net.rhizome.node.daemon.NodeDaemon;
+import net.rhizome.node.daemon.Role;
+import net.rhizome.node.ledger.LedgerSettings;
+import net.rhizome.swarm.metainfo.TorrentBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three real node daemons (in one JVM): node 1 hosts the ledger, seeds the model and is the gateway;
+ * nodes 2 and 3 are workers started with --serve before they hold the model; once the model is in their
+ * stores they stake, register and advertise it, and the OpenAI client gets streamed answers through node 1.
+ */
+class WorkerGatewayNodesTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    final List<NodeDaemon> nodes = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        nodes.reversed().forEach(NodeDaemon::close);
+    }
+
+    static NodeConfig config(Path dataDir, Set<Role> roles, List<HostPort> bootstrap) {
+        HostPort any = new HostPort("127.0.0.1", 0);
+        return new NodeConfig(dataDir, any, any, 0, "127.0.0.1", 0, bootstrap, roles, Duration.ofSeconds(30), Duration.ofMillis(500));
+    }
+
+    @Test
+    void workersServeThroughTheGatewayOfAnotherNode() throws Exception {
+        String models = System.getenv("RHIZOME_TEST_MODELS");
+        assumeTrue(models != null && !models.isBlank(), "RHIZOME_TEST_MODELS is not set: no stories260K.gguf");
+        Path model = Path.of(models, "stories260K.gguf");
+        assumeTrue(Files.exists(model), model + " is missing");
+        String modelId = TorrentBuilder.create(model, false).metainfo().info().id();
+
+        Path[] dirs = {dir.resolve("n1"), dir.resolve("n2"), dir.resolve("n3")};
+        List<GenesisConfig.Allocation> allocations = new ArrayList<>();
+        for (Path d : dirs) {
+            allocations.add(new GenesisConfig.Allocation(KeyPair.loadOrCreate(d.resolve(NodeConfig.KEY_FILE)).peerId(),
+                    1_000_000_000L, 1_000_000_000L));
+        }
+        KeyPair faucet = KeyPair.generate();
+        LedgerSettings.writeHost(dirs[0], GenesisConfig.devnet("nodes-test", 0, faucet.peerId(), allocations));
+        NodeConfig c1 = config(dirs[0], Set.of(Role.GATEWAY), List.of());
+        NodeDaemon n1 = NodeDaemon.start(c1, NodeAssembly.features(c1));
+        nodes.add(n1);
+        HostPort dht = new HostPort("127.0.0.1", n1.dhtPort());
+        for (int i = 1; i < 3; i++) {
+            LedgerSettings.writeRemote(dirs[i], n1.peerId(), n1.rpcAddress());
+            new WorkerSettings(List.of(modelId), 1000, 2).write(dirs[i]);
+            NodeConfig c = config(dirs[i], Set.of(Role.WORKER), List.of(dht));
+            NodeDaemon n = NodeDaemon.start(c, NodeAssembly.features(c));
+            nodes.add(n);
+            admin(n, dirs[i], "POST", "/api/models", "{\"path\":\"" + model + "\"}");
+        }
+        // node 1 seeds the model too: the gateway tokenises with the model's own tokenizer and template
+        admin(n1, dirs[0], "POST", "/api/models", "{\"path\":\"" + model + "\"}");
+        String key = JSON.readTree(admin(n1, dirs[0], "POST", "/api/admin/gateway/keys?label=test", "")).path("key").asText();
+
+        OpenAIClient client = OpenAIOkHttpClient.builder().apiKey(key).baseUrl(n1.httpUrl() + "/v1").maxRetries(0).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (client.models().list().data().stream().noneMatch(m -> m.id().equals(modelId))) {
+            assertThat(System.nanoTime()).as("the model appears in /v1/models").isLessThan(deadline);
+            Thread.sleep(500);
+        }
+        Set<String> workers = Set.of(nodes.get(1).peerId().hex(), nodes.get(2).peerId().hex());
+        for (int i = 0; i < 5; i++) {
+            ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model(modelId)
+                    .addUserMessage("Once upon a time " + i).maxCompletionTokens(20).temperature(0.5).seed(i).build();
+            try (var stream = client.chat().completions().createStreaming(params)) {
+                String text = stream.stream().flatMap(c -> c.choices().stream()).map(c -> c.delta().content().orElse(""))
+                        .collect(Collectors.joining());
+                assertThat(text).isNotEmpty();
+            }
+        }
+        JsonNode whole = JSON.readTree(post(n1.httpUrl() + "/v1/completions", key,
+                "{\"model\":\"" + modelId + "\",\"prompt\":\"The cat\",\"max_tokens\":12}"));
+        assertThat(workers).contains(whole.path("rhizome").path("served_by").get(0).path("worker").asText());
+    }
+
+    private static String admin(NodeDaemon node, Path dataDir, String method, String path, String body) throws Exception {
+        String token = AdminToken.load(dataDir.resolve(AdminToken.FILE_NAME)).value();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(node.httpUrl() + path))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+            return r.body();
+        }
+    }
+
+    private static String post(String url, String key, String body) throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + key)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            return r.body();
+        }
+    }
+}
