@@ -140,6 +140,9 @@ public final class EmbeddedLedger implements Ledger {
         }
         CompletableFuture<TxOutcome> f = new CompletableFuture<>();
         pending.add(new Pending(tx, f));
+        if (closed) {
+            rejectWaiting(); // close() may have drained the queue just before this one arrived
+        }
         return f;
     }
 
@@ -282,6 +285,14 @@ public final class EmbeddedLedger implements Ledger {
         }
     }
 
+    private void rejectWaiting() {
+        Pending p;
+        while ((p = pending.poll()) != null) {
+            pendingCount.decrementAndGet();
+            p.result().complete(new TxOutcome.Rejected(p.tx().id(), new Rejection(RejectCode.LEDGER_CLOSED, "the ledger closed before the next block")));
+        }
+    }
+
     @Override
     public AutoCloseable subscribe(Consumer<BlockHeader> listener) {
         listeners.add(listener);
@@ -307,10 +318,7 @@ public final class EmbeddedLedger implements Ledger {
         lock.writeLock().lock();
         try {
             closed = true;
-            Pending p;
-            while ((p = pending.poll()) != null) {
-                p.result().complete(new TxOutcome.Rejected(p.tx().id(), new Rejection(RejectCode.LEDGER_CLOSED, "the ledger closed before the next block")));
-            }
+            rejectWaiting();
             store.close();
         } finally {
             lock.writeLock().unlock();

@@ -77,6 +77,20 @@ class EmbeddedLedgerTest {
     }
 
     @Test
+    void closingRejectsWhatWasNeverCommitted() throws Exception {
+        EmbeddedLedger ledger = EmbeddedLedger.open(dir.resolve("c.db"), genesis);
+        var waiting = ledger.submit(transfer(alice, bob, 1, 5));
+        ledger.close();
+        assertThat(waiting.get()).isInstanceOfSatisfying(TxOutcome.Rejected.class,
+                r -> assertThat(r.rejection().code()).isEqualTo(RejectCode.LEDGER_CLOSED));
+        assertThat(ledger.submit(transfer(alice, bob, 1, 5)).get()).isInstanceOf(TxOutcome.Rejected.class);
+        try (EmbeddedLedger reopened = EmbeddedLedger.open(dir.resolve("c.db"), genesis)) {
+            assertThat(reopened.head().height()).isZero();
+            assertThat(reopened.balance(bob.peerId(), Asset.CREDITS)).isEqualTo(1_000_000);
+        }
+    }
+
+    @Test
     void aFileFromAnotherGenesisIsRefused() throws Exception {
         Path file = dir.resolve("l.db");
         EmbeddedLedger.open(file, genesis).close();
