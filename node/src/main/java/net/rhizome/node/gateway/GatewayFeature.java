@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway every node runs: the OpenAI-compatible API under {@code /v1} backed by the market
  * (workers found in the peer book, checked on the ledger, paid from this node's wallet), and the
- * admin endpoints for API keys under {@code /api/admin/gateway/keys}. Without a ledger the API
+ * admin endpoints for API keys: {@code POST /api/admin/gateway/keys?label=L} (create),
+ * {@code GET /api/admin/gateway/keys} (list), {@code POST /api/admin/gateway/keys/ID/revoke}. Without a ledger the API
  * answers 503 with the reason.
  */
 public final class GatewayFeature implements NodeFeature {
@@ -141,7 +142,7 @@ public final class GatewayFeature implements NodeFeature {
         app.get("/api/admin/gateway/keys", ctx.adminOnly(c -> c.json(keys.list().stream().map(e -> Map.of(
                 "id", e.id(), "wallet", e.wallet(), "label", e.label(), "created", e.created(),
                 "revoked", e.revoked() == null ? "" : e.revoked())).toList())));
-        app.delete("/api/admin/gateway/keys/{id}", ctx.adminOnly(c -> {
+        app.post("/api/admin/gateway/keys/{id}/revoke", ctx.adminOnly(c -> {
             if (keys.revoke(c.pathParam("id"))) {
                 c.json(Map.of("revoked", c.pathParam("id")));
             } else {

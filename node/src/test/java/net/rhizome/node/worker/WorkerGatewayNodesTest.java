@@ -1,13 +1,17 @@
 package net.rhizome.node.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +26,7 @@ import java.util.stream.Collectors;
 import net.rhizome.core.crypto.KeyPair;
 import net.rhizome.ledger.GenesisConfig;
 import net.rhizome.net.transport.HostPort;
+import net.rhizome.node.cli.Main;
 import net.rhizome.node.daemon.AdminToken;
 import net.rhizome.node.daemon.NodeAssembly;
 import net.rhizome.node.daemon.NodeConfig;
@@ -32,6 +37,7 @@ import net.rhizome.swarm.metainfo.TorrentBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Three real node daemons (in one JVM): node 1 hosts the ledger, seeds the model and is the gateway;
@@ -86,7 +92,9 @@ class WorkerGatewayNodesTest {
         }
         // node 1 seeds the model too: the gateway tokenises with the model's own tokenizer and template
         admin(n1, dirs[0], "POST", "/api/models", "{\"path\":\"" + model + "\"}");
-        String key = JSON.readTree(admin(n1, dirs[0], "POST", "/api/admin/gateway/keys?label=test", "")).path("key").asText();
+        String key = JSON.readTree(cli("wallet", "keys", "create", "--label", "test", "--json", "--data-dir", dirs[0].toString()))
+                .path("key").asText();
+        assertThat(cli("wallet", "keys", "list", "--data-dir", dirs[0].toString())).contains("test").contains(key.substring(4, 16));
 
         OpenAIClient client = OpenAIOkHttpClient.builder().apiKey(key).baseUrl(n1.httpUrl() + "/v1").maxRetries(0).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -107,6 +115,20 @@ class WorkerGatewayNodesTest {
         JsonNode whole = JSON.readTree(post(n1.httpUrl() + "/v1/completions", key,
                 "{\"model\":\"" + modelId + "\",\"prompt\":\"The cat\",\"max_tokens\":12}"));
         assertThat(workers).contains(whole.path("rhizome").path("served_by").get(0).path("worker").asText());
+
+        cli("wallet", "keys", "revoke", key.substring(4, 16), "--data-dir", dirs[0].toString());
+        assertThatThrownBy(() -> client.chat().completions().create(ChatCompletionCreateParams.builder().model(modelId)
+                .addUserMessage("x").maxCompletionTokens(2).build())).isInstanceOf(UnauthorizedException.class).hasMessageContaining("revoked");
+    }
+
+    private static String cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Main.commandLine();
+        cmd.setOut(new PrintWriter(out));
+        cmd.setErr(new PrintWriter(err));
+        assertThat(cmd.execute(args)).as(String.join(" ", args) + ": " + err).isZero();
+        return out.toString();
     }
 
     private static String admin(NodeDaemon node, Path dataDir, String method, String path, String body) throws Exception {

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
         description = "The node's ledger account: balances, transfers, staking, payment channels, history.",
         subcommands = {WalletCommand.Balance.class, WalletCommand.Transfer.class, WalletCommand.Stake.class,
                 WalletCommand.Unbond.class, WalletCommand.Withdraw.class, WalletCommand.History.class,
-                WalletCommand.Faucet.class, ChannelCommand.class})
+                WalletCommand.Faucet.class, ChannelCommand.class,
+                net.rhizome.node.gateway.ApiKeysCommand.class})
 public final class WalletCommand implements Runnable {
     @Spec
     CommandSpec spec;
