@@ -98,6 +98,14 @@ class MetainfoValidationTest {
     }
 
     @Test
+    void rejectsBencodeBombs() {
+        byte[] deep = ("d4:info" + "l".repeat(100_000) + "e".repeat(100_000) + "e").getBytes();
+        assertThatThrownBy(() -> Metainfo.parse(deep)).isInstanceOf(MetainfoException.class).hasMessageContaining("nesting");
+        byte[] huge = "d4:info99999999999:xe".getBytes();
+        assertThatThrownBy(() -> Metainfo.parse(huge)).isInstanceOf(MetainfoException.class).hasMessageContaining("longer than the input");
+    }
+
+    @Test
     void rejectsBadMagnets() {
         assertThatThrownBy(() -> Magnet.parse("http://x")).hasMessageContaining("not a magnet");
         assertThatThrownBy(() -> Magnet.parse("magnet:?xt=urn:btih:" + "a".repeat(40))).hasMessageContaining("btmh");
