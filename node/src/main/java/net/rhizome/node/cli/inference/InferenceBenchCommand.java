@@ -2,6 +2,7 @@ package net.rhizome.node.cli.inference;
 
 import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaModel;
+import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
 import de.kherud.llama.args.LogFormat;
 import java.io.PrintWriter;
@@ -150,8 +151,9 @@ public final class InferenceBenchCommand implements Callable<Integer> {
     }
 
     /**
-     * llama.cpp prefill and decode tokens/s, timed around its calls (its own timing report goes to
-     * native stderr): prefill = a 1-token completion, decode = the extra time of n more tokens.
+     * llama.cpp prefill and decode tokens/s, timed around its streaming calls (its own timing
+     * report goes to native stderr): prefill = until the first token arrives (the prompt plus one
+     * decode step), decode = the rate of the tokens after it.
      * Returns {prefill tok/s, decode tok/s, prompt tokens as llama.cpp counted them}.
      */
     private double[] llamaCpp(Path path, String promptText, int n) {
@@ -160,14 +162,23 @@ public final class InferenceBenchCommand implements Callable<Integer> {
                 .setCtxSize(promptTokens + n + 64).setBatchSize(512).setUbatchSize(512))) {
             int count = m.encode(promptText).length + 1;
             m.complete(new InferenceParameters("warm up").setNPredict(4).setCachePrompt(false)); // as our warm-up
-            long t0 = System.nanoTime();
-            m.complete(new InferenceParameters(promptText).setTemperature(0).setNPredict(1).setIgnoreEos(true).setCachePrompt(false));
-            long t1 = System.nanoTime();
-            m.complete(new InferenceParameters(promptText).setTemperature(0).setNPredict(n + 1).setIgnoreEos(true).setCachePrompt(false));
-            long t2 = System.nanoTime();
-            double prefillSeconds = (t1 - t0) / 1e9;
-            double decodeSeconds = ((t2 - t1) - (t1 - t0)) / 1e9;
-            return new double[] {count / prefillSeconds, n / decodeSeconds, count};
+            InferenceParameters p = new InferenceParameters(promptText).setTemperature(0).setNPredict(n).setIgnoreEos(true).setCachePrompt(false);
+            long t0 = System.nanoTime(), first = 0, last = 0;
+            int seen = 0;
+            for (LlamaOutput o : m.generate(p)) {
+                if (o.text.isEmpty() && seen >= n) {
+                    break; // the closing message
+                }
+                seen++;
+                last = System.nanoTime();
+                if (seen == 1) {
+                    first = last;
+                }
+            }
+            if (seen < 2) {
+                throw new IllegalStateException("llama.cpp produced " + seen + " tokens");
+            }
+            return new double[] {count / ((first - t0) / 1e9), (seen - 1) / ((last - first) / 1e9), count};
         }
     }
 
