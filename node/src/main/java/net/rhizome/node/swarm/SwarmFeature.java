@@ -34,6 +34,9 @@ import net.rhizome.swarm.store.ModelStore;
 public final class SwarmFeature implements NodeFeature {
     /** Environment variable fixing the swarm's TCP port (default: any free port). */
     public static final String PORT_ENV = "RHIZOME_SWARM_PORT";
+    /** Environment variables capping upload and download in bytes per second (default: unlimited). */
+    public static final String UPLOAD_RATE_ENV = "RHIZOME_SWARM_UPLOAD_RATE";
+    public static final String DOWNLOAD_RATE_ENV = "RHIZOME_SWARM_DOWNLOAD_RATE";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final NodeConfig config;
@@ -58,16 +61,32 @@ public final class SwarmFeature implements NodeFeature {
     @Override
     public void start(NodeContext context) throws Exception {
         this.ctx = context;
-        String env = System.getenv(PORT_ENV);
-        int port = env == null || env.isBlank() ? 0 : Integer.parseInt(env.trim());
+        int port = (int) envNumber(PORT_ENV, 65535);
         List<PeerSource> sources = new ArrayList<>();
         if (context.dht() != null) {
             sources.add(new DhtPeerSource(context.dht()));
         }
-        SwarmConfig sc = SwarmConfig.defaults().withPort(config.listen().host(), port);
+        SwarmConfig sc = SwarmConfig.defaults().withPort(config.listen().host(), port)
+                .withRates(envNumber(UPLOAD_RATE_ENV, Long.MAX_VALUE), envNumber(DOWNLOAD_RATE_ENV, Long.MAX_VALUE));
         swarm = new Swarm(sc, sources).start();
         library = new ModelLibrary(store(config.dataDir()), swarm);
         library.resumeAll();
+    }
+
+    private static long envNumber(String name, long max) {
+        String v = System.getenv(name);
+        if (v == null || v.isBlank()) {
+            return 0;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n < 0 || n > max) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number between 0 and " + max + ", got '" + v + "'");
+        }
     }
 
     private PeerAddress self() {

@@ -42,6 +42,22 @@ class StorageTest {
     }
 
     @Test
+    void refusesATorrentLargerThanTheFreeSpaceBeforeCreatingAnyFile() {
+        long fourTiB = 4L << 40;
+        byte[] raw = net.rhizome.core.bencode.Bencode.encode(net.rhizome.core.bencode.BValue.dict(
+                "file tree", net.rhizome.core.bencode.BValue.dict("huge.gguf", net.rhizome.core.bencode.BValue.dict("",
+                        net.rhizome.core.bencode.BValue.dict("length", net.rhizome.core.bencode.BValue.integer(fourTiB),
+                                "pieces root", net.rhizome.core.bencode.BValue.bytes(new byte[32])))),
+                "meta version", net.rhizome.core.bencode.BValue.integer(2),
+                "name", net.rhizome.core.bencode.BValue.string("huge.gguf"),
+                "piece length", net.rhizome.core.bencode.BValue.integer(64 << 20)));
+        InfoDict info = InfoDict.parse(raw);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Storage.open(dir.resolve("store"), info))
+                .isInstanceOf(StorageException.class).hasMessageContaining("not enough free space");
+        assertThat(dir.resolve("store/huge.gguf")).doesNotExist();
+    }
+
+    @Test
     void resumeStateRoundTripsAndRejectsOtherTorrentsAndDamage() throws Exception {
         Path f = dir.resolve("r.resume");
         byte[] hash = new byte[32];
