@@ -199,6 +199,33 @@ class StateMachineTest {
     }
 
     @Test
+    void settledWorkEarnsEpochRewards() {
+        accepted(bob, new Stake(10_000));
+        accepted(bob, new RegisterWorker(List.of(MODEL), 3));
+        accepted(carol, new Stake(5_000));
+        accepted(carol, new RegisterAuditor());
+        long n = chain.account(alice).nonce() + 1;
+        accepted(alice, new OpenChannel(bob.peerId(), MODEL, 1000, 50));
+        Hash32 id = Ids.channel(alice.peerId(), n);
+        accepted(bob, new SettleChannel(Voucher.sign(alice, id, 301, 1), false));
+        assertThat(chain.state.all(net.rhizome.ledger.state.WorkTally.class))
+                .containsExactly(new net.rhizome.ledger.state.WorkTally(bob.peerId(), MODEL, 100));
+        accepted(carol, new RecordAudit(bob.peerId(), Hash32.ZERO, true));
+        long bobRhz = chain.account(bob).rhz();
+        long carolRhz = chain.account(carol).rhz();
+        long pool = chain.state.totals().rewardPool();
+        chain.emptyBlocks((int) (10 - chain.head.height() % 10));
+        // emission 100,000: workers 70% to the only worker, auditors 20% to the only auditor, scanners' 10% stays
+        assertThat(chain.account(bob).rhz() - bobRhz).isEqualTo(70_000);
+        assertThat(chain.account(carol).rhz() - carolRhz).isEqualTo(20_000);
+        assertThat(chain.state.totals().rewardPool()).isEqualTo(pool - 90_000);
+        assertThat(chain.state.totals().epochsPaid()).isEqualTo(1);
+        assertThat(chain.state.all(net.rhizome.ledger.state.WorkTally.class)).isEmpty();
+        assertThat(chain.account(carol).audits()).isZero();
+        assertThat(Invariants.violations(chain.state)).isEmpty();
+    }
+
+    @Test
     void dismissedChallengePaysTheBondToTheWorker() {
         accepted(bob, new Stake(10_000));
         accepted(bob, new RegisterWorker(List.of(MODEL), 1));
