@@ -27,7 +27,7 @@ public final class TorrentBuilder {
     /** Piece length aiming at roughly 1500 pieces, a power of two between 16 KiB and 16 MiB. */
     public static int choosePieceLength(long totalLength) {
         long target = Merkle.ceilPow2(Math.max(1, totalLength / 1500));
-        return (int) Math.clamp(target, Merkle.BLOCK, 16 << 20);
+        return Math.clamp(target, Merkle.BLOCK, 16 << 20);
     }
 
     public static Created create(Path source, boolean hybrid) throws IOException {
