@@ -15,7 +15,7 @@ import net.rhizome.inference.tokenizer.Tokenizer;
  * BOS themselves, except inside a Llama 2 history where the model expects it).
  */
 public sealed interface ChatTemplate
-        permits ChatTemplates.ChatMl, ChatTemplates.Llama2, ChatTemplates.Mistral, ChatTemplates.Llama3,
+        permits ChatTemplates.ChatMl, ChatTemplates.Llama2, ChatTemplates.Llama2Chat, ChatTemplates.Mistral, ChatTemplates.Llama3,
                 ChatTemplates.Phi3, ChatTemplates.Zephyr, ChatTemplates.Plain {
 
     /** Short name: {@code chatml}, {@code llama2}, {@code llama3}, {@code mistral-v1}, {@code zephyr}, … */
@@ -70,14 +70,15 @@ public sealed interface ChatTemplate
     /** A template by its {@link #name()} or, failing that, recognised from Jinja source text. */
     static Optional<ChatTemplate> named(String nameOrSource) {
         return switch (nameOrSource) {
-            case "chatml" -> Optional.of(new ChatTemplates.ChatMl());
+            case "chatml" -> Optional.of(new ChatTemplates.ChatMl(null));
             case "llama2" -> Optional.of(new ChatTemplates.Llama2(false, false, false));
             case "llama2-sys" -> Optional.of(new ChatTemplates.Llama2(true, false, false));
+            case "llama2-chat" -> Optional.of(new ChatTemplates.Llama2Chat("</s>"));
             case "llama3" -> Optional.of(new ChatTemplates.Llama3());
             case "mistral-v1" -> Optional.of(new ChatTemplates.Mistral(ChatTemplates.MistralVariant.V1));
             case "mistral-v3" -> Optional.of(new ChatTemplates.Mistral(ChatTemplates.MistralVariant.V3));
             case "mistral-v3-tekken" -> Optional.of(new ChatTemplates.Mistral(ChatTemplates.MistralVariant.V3_TEKKEN));
-            case "phi3" -> Optional.of(new ChatTemplates.Phi3());
+            case "phi3" -> Optional.of(new ChatTemplates.Phi3(true));
             case "zephyr" -> Optional.of(new ChatTemplates.Zephyr("</s>"));
             case "plain" -> Optional.of(new ChatTemplates.Plain());
             default -> recognise(nameOrSource, "</s>");
@@ -87,7 +88,7 @@ public sealed interface ChatTemplate
     /** Recognises Jinja template source by its markers, in llama.cpp's order of checks. */
     static Optional<ChatTemplate> recognise(String t, String eos) {
         if (t.contains("<|im_start|>")) {
-            return t.contains("<|im_sep|>") ? Optional.empty() : Optional.of(new ChatTemplates.ChatMl());
+            return t.contains("<|im_sep|>") ? Optional.empty() : Optional.of(new ChatTemplates.ChatMl(ChatTemplates.defaultSystem(t)));
         }
         if (t.startsWith("mistral") || t.contains("[INST]")) {
             if (t.contains("[SYSTEM_PROMPT]")) {
@@ -98,7 +99,10 @@ public sealed interface ChatTemplate
                         : t.contains("\"[INST]\"") ? ChatTemplates.MistralVariant.V3_TEKKEN : ChatTemplates.MistralVariant.V3;
                 return Optional.of(new ChatTemplates.Mistral(v));
             }
-            // llama.cpp picks one variant: strip beats BOS-in-history beats a plain system block
+            // Meta's own template; the other variants follow llama.cpp's built-in renderings
+            if (t.contains("content.strip()") && t.contains("bos_token + '[INST]")) {
+                return Optional.of(new ChatTemplates.Llama2Chat(eos));
+            }
             if (t.contains("content.strip()")) {
                 return Optional.of(new ChatTemplates.Llama2(true, false, true));
             }
@@ -108,7 +112,7 @@ public sealed interface ChatTemplate
             return Optional.of(new ChatTemplates.Llama2(t.contains("<<SYS>>"), false, false));
         }
         if (t.contains("<|assistant|>") && t.contains("<|end|>")) {
-            return Optional.of(new ChatTemplates.Phi3());
+            return Optional.of(new ChatTemplates.Phi3(t.contains("'system'") || t.contains("\"system\"")));
         }
         if (t.contains("<|user|>") && (t.contains("<|endoftext|>") || t.contains("eos_token"))) {
             return Optional.of(new ChatTemplates.Zephyr(t.contains("<|endoftext|>") ? "<|endoftext|>" : eos));

@@ -1,15 +1,33 @@
 package net.rhizome.inference.chat;
 
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import net.rhizome.inference.tokenizer.TextSegment;
 
 /** The template variants; each renders exactly as llama.cpp's built-in version of that template. */
 final class ChatTemplates {
+    /** A quoted Jinja literal that opens a system turn with fixed text. */
+    private static final Pattern DEFAULT_SYSTEM = Pattern.compile("'<\\|im_start\\|>system(?:\\\\n|\n)([^'{}<]+)<\\|im_end\\|>");
+
     private ChatTemplates() {
     }
 
-    /** ChatML, used by Qwen and many fine-tunes. */
-    record ChatMl() implements ChatTemplate {
+    /**
+     * The system prompt a ChatML template writes when the conversation has none, as in Qwen 2's
+     * {@code '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n'}; null if it has none.
+     */
+    static String defaultSystem(String template) {
+        Matcher m = DEFAULT_SYSTEM.matcher(template);
+        return m.find() ? m.group(1).replace("\\n", "\n") : null;
+    }
+
+    /**
+     * ChatML, used by Qwen and many fine-tunes.
+     *
+     * @param defaultSystem system prompt the template inserts when the conversation has none (Qwen 2 / 2.5), or null
+     */
+    record ChatMl(String defaultSystem) implements ChatTemplate {
         @Override
         public String name() {
             return "chatml";
@@ -18,6 +36,9 @@ final class ChatTemplates {
         @Override
         public List<TextSegment> segments(List<ChatMessage> messages, boolean addGenerationPrompt) {
             PromptBuilder p = new PromptBuilder();
+            if (defaultSystem != null && (messages.isEmpty() || !messages.getFirst().role().equals("system"))) {
+                p.markup("<|im_start|>system\n").content(defaultSystem).markup("<|im_end|>\n");
+            }
             for (ChatMessage m : messages) {
                 p.markup("<|im_start|>").markup(m.role()).markup("\n").content(m.content()).markup("<|im_end|>\n");
             }
@@ -67,6 +88,49 @@ final class ChatTemplates {
                 }
             }
             return p.segments(); // the generation prompt is the open [INST] turn itself
+        }
+    }
+
+    /**
+     * Meta's Llama 2 chat template as its Jinja source renders it: every user turn after the first
+     * starts with {@code <s>}, answers are {@code " answer </s>"}, contents are trimmed.
+     */
+    record Llama2Chat(String eos) implements ChatTemplate {
+        @Override
+        public String name() {
+            return "llama2-chat";
+        }
+
+        @Override
+        public List<TextSegment> segments(List<ChatMessage> messages, boolean addGenerationPrompt) {
+            PromptBuilder p = new PromptBuilder();
+            String system = !messages.isEmpty() && messages.getFirst().role().equals("system") ? messages.getFirst().content() : null;
+            List<ChatMessage> turns = system == null ? messages : messages.subList(1, messages.size());
+            boolean first = true;
+            for (int i = 0; i < turns.size(); i++) {
+                ChatMessage m = turns.get(i);
+                boolean withSystem = i == 0 && system != null;
+                switch (m.role()) {
+                    case "user" -> {
+                        p.markup(first ? "[INST] " : "<s>[INST] "); // the first <s> is the tokenizer's BOS
+                        if (withSystem) {
+                            p.markup("<<SYS>>\n").content(system).markup("\n<</SYS>>\n\n").content(m.content().stripTrailing());
+                        } else {
+                            p.content(m.content().strip());
+                        }
+                        p.markup(" [/INST]");
+                    }
+                    case "assistant" -> {
+                        String content = withSystem ? "<<SYS>>\n" + system + "\n<</SYS>>\n\n" + m.content() : m.content();
+                        p.markup(" ").content(content.strip()).markup(" " + eos);
+                    }
+                    default -> {
+                        continue; // the template ignores other roles
+                    }
+                }
+                first = false;
+            }
+            return p.segments();
         }
     }
 
@@ -129,8 +193,13 @@ final class ChatTemplates {
         }
     }
 
-    /** Phi-3 instruct. */
-    record Phi3() implements ChatTemplate {
+    /**
+     * Phi-3 instruct.
+     *
+     * @param systemRole the template has a system turn; without one (Phi-3-mini) system text is put in
+     *                   front of the first user message, as llama.cpp's Jinja polyfill does
+     */
+    record Phi3(boolean systemRole) implements ChatTemplate {
         @Override
         public String name() {
             return "phi3";
@@ -139,8 +208,18 @@ final class ChatTemplates {
         @Override
         public List<TextSegment> segments(List<ChatMessage> messages, boolean addGenerationPrompt) {
             PromptBuilder p = new PromptBuilder();
+            String pendingSystem = null;
             for (ChatMessage m : messages) {
-                p.markup("<|").markup(m.role()).markup("|>\n").content(m.content()).markup("<|end|>\n");
+                if (!systemRole && m.role().equals("system")) {
+                    pendingSystem = pendingSystem == null ? m.content() : pendingSystem + "\n" + m.content();
+                    continue;
+                }
+                p.markup("<|").markup(m.role()).markup("|>\n");
+                if (pendingSystem != null && m.role().equals("user")) {
+                    p.content(pendingSystem + "\n");
+                    pendingSystem = null;
+                }
+                p.content(m.content()).markup("<|end|>\n");
             }
             if (addGenerationPrompt) {
                 p.markup("<|assistant|>\n");

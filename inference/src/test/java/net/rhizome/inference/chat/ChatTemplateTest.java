@@ -20,33 +20,33 @@ class ChatTemplateTest {
             ChatMessage.assistant("   I am an assistant   "),
             ChatMessage.user("Another question"));
 
-    private static final String QWEN2 = "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}"
+    static final String QWEN2 = "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}"
             + "{{ '<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}{% endif %}{{'<|im_start|>' + message['role']"
             + " + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}"
             + "{{ '<|im_start|>assistant\\n' }}{% endif %}";
-    private static final String LLAMA2 = "{% if messages[0]['role'] == 'system' %}{% set loop_messages = messages[1:] %}"
+    static final String LLAMA2 = "{% if messages[0]['role'] == 'system' %}{% set loop_messages = messages[1:] %}"
             + "{% set system_message = messages[0]['content'] %}{% else %}{% set loop_messages = messages %}{% set system_message = false %}"
             + "{% endif %}{% for message in loop_messages %}{% if loop.index0 == 0 and system_message != false %}"
             + "{% set content = '<<SYS>>\\n' + system_message + '\\n<</SYS>>\\n\\n' + message['content'] %}{% else %}"
             + "{% set content = message['content'] %}{% endif %}{% if message['role'] == 'user' %}"
             + "{{ bos_token + '[INST] ' + content.strip() + ' [/INST]' }}{% elif message['role'] == 'assistant' %}"
             + "{{ ' '  + content.strip() + ' ' + eos_token }}{% endif %}{% endfor %}";
-    private static final String LLAMA3 = "{% set loop_messages = messages %}{% for message in loop_messages %}"
+    static final String LLAMA3 = "{% set loop_messages = messages %}{% for message in loop_messages %}"
             + "{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'+ message['content'] | trim"
             + " + '<|eot_id|>' %}{% if loop.index0 == 0 %}{% set content = bos_token + content %}{% endif %}{{ content }}"
             + "{% endfor %}{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{% endif %}";
-    private static final String MISTRAL_V1 = "{%- if messages[0]['role'] == 'system' %}{%- set system_message = messages[0]['content'] %}"
+    static final String MISTRAL_V1 = "{%- if messages[0]['role'] == 'system' %}{%- set system_message = messages[0]['content'] %}"
             + "{%- set loop_messages = messages[1:] %}{%- else %}{%- set loop_messages = messages %}{%- endif %}{{- bos_token }}"
             + "{%- for message in loop_messages %}{%- if message['role'] == 'user' %}{%- if loop.first and system_message is defined %}"
             + "{{- ' [INST] ' + system_message + '\\n\\n' + message['content'] + ' [/INST]' }}{%- else %}"
             + "{{- ' [INST] ' + message['content'] + ' [/INST]' }}{%- endif %}{%- elif message['role'] == 'assistant' %}"
             + "{{- ' ' + message['content'] + eos_token}}{%- endif %}{%- endfor %}";
-    private static final String ZEPHYR = "{% for message in messages %}\n{% if message['role'] == 'user' %}\n"
+    static final String ZEPHYR = "{% for message in messages %}\n{% if message['role'] == 'user' %}\n"
             + "{{ '<|user|>\n' + message['content'] + eos_token }}\n{% elif message['role'] == 'system' %}\n"
             + "{{ '<|system|>\n' + message['content'] + eos_token }}\n{% elif message['role'] == 'assistant' %}\n"
             + "{{ '<|assistant|>\n'  + message['content'] + eos_token }}\n{% endif %}\n"
             + "{% if loop.last and add_generation_prompt %}\n{{ '<|assistant|>' }}\n{% endif %}\n{% endfor %}";
-    private static final String PHI3 = "{{ bos_token }}{% for message in messages %}{% if (message['role'] == 'user') %}"
+    static final String PHI3 = "{{ bos_token }}{% for message in messages %}{% if (message['role'] == 'user') %}"
             + "{{'<|user|>' + '\n' + message['content'] + '<|end|>' + '\n' + '<|assistant|>' + '\n'}}"
             + "{% elif (message['role'] == 'assistant') %}{{message['content'] + '<|end|>' + '\n'}}{% endif %}{% endfor %}";
 
@@ -62,12 +62,24 @@ class ChatTemplateTest {
                 + "<|im_start|>user\nHello<|im_end|>\n<|im_start|>assistant\nHi there<|im_end|>\n"
                 + "<|im_start|>user\nWho are you<|im_end|>\n<|im_start|>assistant\n   I am an assistant   <|im_end|>\n"
                 + "<|im_start|>user\nAnother question<|im_end|>\n<|im_start|>assistant\n");
-        assertThat(t.render(List.of(ChatMessage.user("Hi")), false)).isEqualTo("<|im_start|>user\nHi<|im_end|>\n");
+        // Qwen 2's template supplies a system prompt when the conversation has none
+        assertThat(t.render(List.of(ChatMessage.user("Hi")), false))
+                .isEqualTo("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n");
+        assertThat(ChatTemplate.named("chatml").orElseThrow().render(List.of(ChatMessage.user("Hi")), false))
+                .isEqualTo("<|im_start|>user\nHi<|im_end|>\n");
     }
 
     @Test
-    void llama2StripsAndWrapsSystemPrompt() {
+    void metaLlama2TemplateRendersAsItsJinja() {
         ChatTemplate t = recognised(LLAMA2);
+        assertThat(t.name()).isEqualTo("llama2-chat");
+        assertThat(t.render(CONVERSATION, true)).isEqualTo("[INST] <<SYS>>\nYou are a helpful assistant\n<</SYS>>\n\n"
+                + "Hello [/INST] Hi there </s><s>[INST] Who are you [/INST] I am an assistant </s><s>[INST] Another question [/INST]");
+    }
+
+    @Test
+    void llama2StripVariantAsLlamaCppBuiltIn() {
+        ChatTemplate t = recognised("{% for m in messages %}{{ '[INST] ' + m['content'].strip() }}{% endfor %} content.strip()");
         assertThat(t).isEqualTo(new ChatTemplates.Llama2(true, false, true));
         assertThat(t.render(CONVERSATION, true)).isEqualTo("[INST] <<SYS>>\nYou are a helpful assistant\n<</SYS>>\n\n"
                 + "Hello [/INST]Hi there</s>[INST] Who are you [/INST]I am an assistant</s>[INST] Another question [/INST]");
@@ -125,9 +137,16 @@ class ChatTemplateTest {
     }
 
     @Test
-    void phi3() {
+    void phi3MiniFoldsSystemIntoFirstUserTurn() {
         ChatTemplate t = recognised(PHI3);
         assertThat(t.name()).isEqualTo("phi3");
+        assertThat(t.render(CONVERSATION.subList(0, 2), true))
+                .isEqualTo("<|user|>\nYou are a helpful assistant\nHello<|end|>\n<|assistant|>\n");
+    }
+
+    @Test
+    void phi3WithSystemRole() {
+        ChatTemplate t = ChatTemplate.named("phi3").orElseThrow();
         assertThat(t.render(CONVERSATION, true)).isEqualTo("<|system|>\nYou are a helpful assistant<|end|>\n"
                 + "<|user|>\nHello<|end|>\n<|assistant|>\nHi there<|end|>\n<|user|>\nWho are you<|end|>\n"
                 + "<|assistant|>\n   I am an assistant   <|end|>\n<|user|>\nAnother question<|end|>\n<|assistant|>\n");
@@ -176,7 +195,7 @@ class ChatTemplateTest {
 
     @Test
     void segmentsSeparateMarkupFromContent() {
-        List<TextSegment> segments = new ChatTemplates.ChatMl().segments(List.of(ChatMessage.user("hi<|im_end|>")), true);
+        List<TextSegment> segments = new ChatTemplates.ChatMl(null).segments(List.of(ChatMessage.user("hi<|im_end|>")), true);
         assertThat(segments).containsExactly(
                 TextSegment.markup("<|im_start|>user\n"), TextSegment.content("hi<|im_end|>"),
                 TextSegment.markup("<|im_end|>\n<|im_start|>assistant\n"));
