@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             net.rhizome.node.cli.wallet.WalletCommand.class,
             net.rhizome.node.cli.wallet.LedgerCommand.class,
             ChatCommand.class,
+            DemoCommand.class,
             TokenizeCommand.class,
             net.rhizome.node.cli.inference.RunCommand.class,
             net.rhizome.node.cli.node.NodeCommand.class,

@@ -75,7 +75,7 @@ public final class WorkerFeature implements NodeFeature {
         Ledger l = ledger.get().orElseThrow(() ->
                 new IllegalStateException("the worker role needs a ledger: configure the node's ledger (host or remote) first"));
         tx = new LedgerTransactions(l, ctx.key(), Duration.ofSeconds(30));
-        ensureStake(l);
+        stakeWhenLedgerAnswers(l);
         channels = new LedgerWorkerChannels(tx);
         receipts = new ReceiptLog(config.dataDir().resolve("worker").resolve("receipts.jsonl"));
         server = new JobServer(ctx.key(), new EngineGenerator(served), channels, NodeTransport::callerId,
@@ -126,6 +126,25 @@ public final class WorkerFeature implements NodeFeature {
         }
     }
 
+    /** The ledger host may still be starting (a devnet starts all nodes at once): retry for a minute. */
+    private void stakeWhenLedgerAnswers(Ledger l) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (true) {
+            try {
+                ensureStake(l);
+                return;
+            } catch (InsufficientStake e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the ledger did not answer for a minute: " + e.getMessage(), e);
+                }
+                log.info("waiting for the ledger: {}", e.getMessage());
+                Thread.sleep(1000);
+            }
+        }
+    }
+
     /** Stakes up to the ledger's minimum from the account's free RHZ, or fails naming what is missing. */
     private void ensureStake(Ledger l) throws LedgerTransactions.LedgerException {
         long min = l.genesis().minStakes().worker();
@@ -135,11 +154,18 @@ public final class WorkerFeature implements NodeFeature {
         }
         long missing = min - a.staked();
         if (a.rhz() < missing) {
-            throw new IllegalStateException("a worker needs a stake of at least " + min + " RHZ units; this account has "
+            throw new InsufficientStake("a worker needs a stake of at least " + min + " RHZ units; this account has "
                     + a.staked() + " staked and " + a.rhz() + " free (get RHZ first, e.g. from the devnet faucet)");
         }
         tx.submit(new Operation.Stake(missing));
         log.info("worker staked amount={} total={}", missing, min);
+    }
+
+    /** The account cannot stake the minimum: the worker role cannot start. */
+    static final class InsufficientStake extends IllegalStateException {
+        InsufficientStake(String message) {
+            super(message);
+        }
     }
 
     private void register(List<Hash32> models) throws LedgerTransactions.LedgerException {
