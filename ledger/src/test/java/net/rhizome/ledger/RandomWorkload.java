@@ -50,7 +50,7 @@ final class RandomWorkload {
                 net.jqwik.api.Tuple.of(25, Arbitraries.integers().between(0, USERS - 1)),
                 net.jqwik.api.Tuple.of(2, Arbitraries.just(USERS)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(USERS + 1)));
-        return Combinators.combine(actor, Arbitraries.integers().between(0, 20),
+        return Combinators.combine(actor, Arbitraries.integers().between(0, 23),
                 Arbitraries.integers().between(0, KEYS.size() - 1), amount, Arbitraries.integers().between(0, 10),
                 Arbitraries.integers().between(0, 3).map(i -> i == 0)).as(Step::new);
     }
@@ -85,7 +85,7 @@ final class RandomWorkload {
         KeyPair key = KEYS.get(switch (s.kind()) {
             case 10 -> state.all(Channel.class).stream().filter(Channel::open).map(c -> KEYS.indexOf(byId(c.payee())))
                     .sorted().skip(s.target() % 3).findFirst().orElse(s.actor());
-            case 16, 19 -> 2 + s.actor() % 3;
+            case 16, 19, 21, 22, 23 -> 2 + s.actor() % 3;
             default -> s.actor();
         });
         PeerId me = key.peerId();
@@ -101,7 +101,7 @@ final class RandomWorkload {
             case 6 -> new Withdraw();
             case 7 -> new RegisterWorker(List.of(MODELS[s.target() % 2]), 1 + amt % 7);
             case 8 -> s.target() % 2 == 0 ? new RegisterAuditor() : new RegisterScanner();
-            case 9 -> new OpenChannel(other, MODELS[s.target() % 2], amt, height + 1 + s.target());
+            case 9 -> new OpenChannel(s.amount() % 5 == 0 ? other : worker, MODELS[s.target() % 2], amt, height + 4 + 3L * s.target());
             case 10 -> {
                 Channel ch = pick(state.all(Channel.class).stream().filter(c -> c.payee().equals(me)).toList(), s.target());
                 if (ch == null) {
@@ -119,7 +119,7 @@ final class RandomWorkload {
                 Channel ch = pick(state.all(Channel.class), s.target());
                 yield ch == null ? new Withdraw() : new TopUpChannel(ch.id(), amt % 5000, ch.expiryHeight() + s.target());
             }
-            case 13 -> new OpenEscrow(other, MODELS[s.target() % 2], amt, height + 1 + s.target());
+            case 13 -> new OpenEscrow(s.amount() % 5 == 0 ? other : worker, MODELS[s.target() % 2], amt, height + 4 + 3L * s.target());
             case 14, 15 -> {
                 Escrow e = pick(state.all(Escrow.class), s.target());
                 yield e == null ? new Withdraw() : s.kind() == 14 ? new ReleaseEscrow(e.id()) : new RefundEscrow(e.id());
@@ -127,9 +127,9 @@ final class RandomWorkload {
             case 16 -> new RecordAudit(worker, Hash32.sha256(new byte[] {(byte) amt}), amt % 4 != 0);
             case 17 -> new RecordScan(MODELS[s.target() % 2], true);
             case 18 -> new OpenChallenge(worker, Hash32.ZERO, new byte[(int) (amt % 64)], 100 + amt % 1000, KEYS.get(0).peerId(), amt % 500);
-            case 19, 20 -> {
+            case 19, 20, 21, 22, 23 -> {
                 Challenge c = pick(state.all(Challenge.class), s.target());
-                yield c == null ? new Withdraw() : s.kind() == 19 ? new Vote(c.id(), amt % 2 == 0) : new Resolve(c.id());
+                yield c == null ? new Withdraw() : s.kind() == 20 ? new Resolve(c.id()) : new Vote(c.id(), amt % 2 == 0);
             }
             default -> throw new IllegalStateException("kind " + s.kind());
         };
