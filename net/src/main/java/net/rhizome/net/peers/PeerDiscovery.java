@@ -102,8 +102,8 @@ public final class PeerDiscovery implements AutoCloseable {
         }
     }
 
-    /** One discovery and liveness round; public so tests can drive it deterministically. */
-    public void round() {
+    /** One discovery and liveness round. */
+    private void round() {
         joinIfAlone();
         announceIfDue();
         for (HostPort candidate : candidates()) {
