@@ -10,6 +10,10 @@ Prints "READY <dht port>" once listening on 127.0.0.1, then answers commands:
   get_peers <infohash hex>           -> "PEERS <infohash hex> ip:port ..." when the lookup ends
   get_mutable <key hex> <salt>       -> "MUTABLE <seq> <value as libtorrent prints it>" or "MUTABLE none",
                                         once libtorrent has verified the signature
+  put_mutable <secret hex> <key hex> <bencoded value hex> <salt>
+                                     -> "PUT <count libtorrent reports>" when the put ends
+                                        (secret: the 64-byte expanded Ed25519 key libtorrent uses;
+                                        the binding stores the value bytes as a bencoded string)
   quit
 Every wait is bounded; the process exits by itself after 120 s or when stdin closes.
 Only loopback addresses are ever used.
@@ -60,6 +64,7 @@ def main():
 
     waiting_peers = {}   # info-hash hex -> True while a get_peers lookup runs
     waiting_mutable = False
+    waiting_put = False
     end = time.time() + LIFETIME_SECONDS
     while time.time() < end:
         ready, _, _ = select.select([sys.stdin], [], [], 0.05)
@@ -81,6 +86,10 @@ def main():
             elif cmd == "get_peers":
                 waiting_peers[parts[1]] = True
                 ses.dht_get_peers(lt.sha1_hash(binascii.unhexlify(parts[1])))
+            elif cmd == "put_mutable":
+                waiting_put = True
+                ses.dht_put_mutable_item(binascii.unhexlify(parts[1]), binascii.unhexlify(parts[2]),
+                                         binascii.unhexlify(parts[3]), parts[4].encode())
             elif cmd == "get_mutable":
                 waiting_mutable = True
                 ses.dht_get_mutable_item(binascii.unhexlify(parts[1]), parts[2].encode())
@@ -92,6 +101,9 @@ def main():
                 if waiting_peers.pop(h, None):
                     peers = ["%s:%d" % (p[0], p[1]) for p in a.peers()]
                     out("PEERS %s %s" % (h, " ".join(peers)))
+            elif isinstance(a, lt.dht_put_alert) and waiting_put:
+                waiting_put = False
+                out("PUT %d" % a.num_success)
             elif isinstance(a, lt.dht_mutable_item_alert) and waiting_mutable:
                 if a.authoritative:
                     waiting_mutable = False
