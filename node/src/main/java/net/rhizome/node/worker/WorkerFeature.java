@@ -70,10 +70,14 @@ public final class WorkerFeature implements NodeFeature {
         if (!config.roles().contains(Role.WORKER)) {
             return;
         }
-        settings = WorkerSettings.read(config.dataDir()).orElseThrow(() ->
-                new IllegalStateException("the worker role needs models to serve: node start --roles worker --serve MODEL_ID[,…]"));
+        Optional<WorkerSettings> configured = WorkerSettings.read(config.dataDir());
+        if (configured.isEmpty()) {
+            log.warn("worker role without models to serve: start the node with --serve MODEL_ID[,…] to take jobs");
+            return;
+        }
+        settings = configured.get();
         Ledger l = ledger.get().orElseThrow(() ->
-                new IllegalStateException("the worker role needs a ledger: configure the node's ledger (host or remote) first"));
+                new IllegalStateException("the worker role needs a ledger to be paid: configure the node's ledger (host or remote)"));
         tx = new LedgerTransactions(l, ctx.key(), Duration.ofSeconds(30));
         stakeWhenLedgerAnswers(l);
         channels = new LedgerWorkerChannels(tx);
