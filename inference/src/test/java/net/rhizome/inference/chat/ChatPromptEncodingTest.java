@@ -17,7 +17,7 @@ class ChatPromptEncodingTest {
 
     private static Tokenizer phi3() throws Exception {
         String dir = System.getenv("RHIZOME_TOKENIZER_VECTORS");
-        assumeThat(dir).as("RHIZOME_TOKENIZER_VECTORS is not set; skipping").isNotNull();
+        assumeThat(dir).as("RHIZOME_TOKENIZER_VECTORS is not set (or empty); skipping").isNotBlank();
         try (GgufFile f = GgufFile.open(Path.of(dir, "ggml-vocab-phi-3.gguf"))) {
             return Tokenizer.fromGguf(f);
         }

@@ -14,7 +14,7 @@ class GgufFileTest {
 
     static Path testModel(String name) {
         String dir = System.getenv("RHIZOME_TEST_MODELS");
-        assumeThat(dir).as("RHIZOME_TEST_MODELS is not set; skipping test that needs " + name).isNotNull();
+        assumeThat(dir).as("RHIZOME_TEST_MODELS is not set (or empty); skipping test that needs " + name).isNotBlank();
         return Path.of(dir, name);
     }
 

@@ -21,7 +21,7 @@ class TokenizerVectorsTest {
 
     static Path vectorsDir() {
         String dir = System.getenv("RHIZOME_TOKENIZER_VECTORS");
-        assumeThat(dir).as("RHIZOME_TOKENIZER_VECTORS is not set; skipping tokenizer vector tests").isNotNull();
+        assumeThat(dir).as("RHIZOME_TOKENIZER_VECTORS is not set (or empty); skipping tokenizer vector tests").isNotBlank();
         return Path.of(dir);
     }
 

@@ -24,7 +24,7 @@ class TokenizeCommandTest {
 
     private static Path vocab(String family) {
         String dir = System.getenv("RHIZOME_TOKENIZER_VECTORS");
-        assumeThat(dir).as("RHIZOME_TOKENIZER_VECTORS is not set; skipping").isNotNull();
+        assumeThat(dir).as("RHIZOME_TOKENIZER_VECTORS is not set (or empty); skipping").isNotBlank();
         return Path.of(dir, "ggml-vocab-" + family + ".gguf");
     }
 
