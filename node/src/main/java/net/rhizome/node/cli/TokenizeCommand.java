@@ -68,7 +68,7 @@ public final class TokenizeCommand implements Callable<Integer> {
             ArrayNode pieces = root.putArray("pieces");
             for (int id : ids) {
                 tokens.add(id);
-                pieces.add(new String(tokenizer.tokenBytes(id), StandardCharsets.UTF_8));
+                pieces.add(piece(tokenizer, id));
             }
             root.put("count", ids.length);
             out.println(mapper.writeValueAsString(root));
@@ -77,5 +77,15 @@ public final class TokenizeCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The token's text, or its vocabulary spelling (such as {@code <0xF0>}) when its bytes are not whole UTF-8. */
+    private static String piece(Tokenizer tokenizer, int id) {
+        byte[] bytes = tokenizer.tokenBytes(id);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return tokenizer.tokenText(id);
+        }
     }
 }

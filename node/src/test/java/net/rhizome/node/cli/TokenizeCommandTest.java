@@ -41,6 +41,13 @@ class TokenizeCommandTest {
     }
 
     @Test
+    void jsonShowsByteTokensByTheirVocabularyText() {
+        assertThat(run("tokenize", "--json", "--model", vocab("llama-spm").toString(), "🦙")).isZero();
+        assertThat(out.toString().strip()).isEqualTo(
+                "{\"tokens\":[29871,243,162,169,156],\"pieces\":[\" \",\"<0xF0>\",\"<0x9F>\",\"<0xA6>\",\"<0x99>\"],\"count\":5}");
+    }
+
+    @Test
     void specialTokensOnlyWithFlag() {
         String model = vocab("gpt-2").toString();
         assertThat(run("tokenize", "--special", "--model", model, "<|endoftext|>")).isZero();
