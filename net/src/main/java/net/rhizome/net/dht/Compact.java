@@ -1,6 +1,5 @@
 package net.rhizome.net.dht;
 
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -68,9 +67,5 @@ public final class Compact {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("bad address length " + ipLength, e);
         }
-    }
-
-    static boolean isIpv4(InetSocketAddress a) {
-        return a.getAddress() instanceof Inet4Address;
     }
 }

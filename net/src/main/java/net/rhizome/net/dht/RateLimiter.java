@@ -43,10 +43,6 @@ public final class RateLimiter {
         return true;
     }
 
-    synchronized int trackedSources() {
-        return buckets.size();
-    }
-
     private boolean purgeIdle(long now) {
         int before = buckets.size();
         buckets.values().removeIf(b -> {

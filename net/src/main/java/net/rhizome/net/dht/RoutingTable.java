@@ -117,10 +117,6 @@ public final class RoutingTable {
         return buckets.stream().mapToInt(b -> b.entries.size()).sum();
     }
 
-    public synchronized int bucketCount() {
-        return buckets.size();
-    }
-
     /** The nodes of each bucket, for invariant checks. */
     public synchronized List<List<NodeInfo>> buckets() {
         return buckets.stream().map(b -> b.entries.stream().map(e -> e.info).toList()).toList();

@@ -90,6 +90,24 @@ class DhtNodeTest {
     }
 
     @Test
+    void announcedPeersAndTokensExpire() throws Exception {
+        MutableClock clock = new MutableClock();
+        byte[] hash = new byte[20];
+        hash[1] = 7;
+        try (DhtNode node = DhtNode.start(config("127.0.0.1").withClock(clock)); Client a = new Client("127.0.0.4")) {
+            a.send(node, KrpcCodec.encodeQuery(new byte[] {1}, "get_peers", BValue.dict("id", BValue.bytes(CLIENT_ID), "info_hash", BValue.bytes(hash)), false));
+            byte[] token = ((KrpcMessage.Response) a.receive(2000)).values().require("token", BBytes.class).bytes();
+            a.send(node, announce(hash, token, 7000));
+            assertThat(a.receive(2000)).isInstanceOf(KrpcMessage.Response.class);
+
+            clock.advance(Duration.ofMinutes(31));
+            assertThat(node.getPeers(hash).get(5, TimeUnit.SECONDS)).as("peer TTL is 30 minutes").isEmpty();
+            a.send(node, announce(hash, token, 7000));
+            assertThat(a.receive(2000)).as("token older than two rotations").isInstanceOf(KrpcMessage.Error.class);
+        }
+    }
+
+    @Test
     void readOnlyNodesAreNotAddedAndDoNotAnswer() throws Exception {
         try (DhtNode full = DhtNode.start(config("127.0.0.1"));
                 DhtNode readOnly = DhtNode.start(config("127.0.0.1").withReadOnly(true));
@@ -153,16 +171,24 @@ class DhtNodeTest {
             socket.send(new DatagramPacket(datagram, datagram.length, to));
         }
 
-        /** The next message, or null after {@code millis} of silence. */
+        /**
+         * The next response or error, or null after {@code millis} of silence. Queries are
+         * skipped: the node learns this client from its queries and may look it up too.
+         */
         KrpcMessage receive(int millis) throws Exception {
             socket.setSoTimeout(millis);
-            DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
-            try {
-                socket.receive(p);
-            } catch (SocketTimeoutException e) {
-                return null;
+            while (true) {
+                DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+                try {
+                    socket.receive(p);
+                } catch (SocketTimeoutException e) {
+                    return null;
+                }
+                KrpcMessage m = KrpcCodec.parse(Arrays.copyOf(p.getData(), p.getLength()));
+                if (!(m instanceof KrpcMessage.Query)) {
+                    return m;
+                }
             }
-            return KrpcCodec.parse(Arrays.copyOf(p.getData(), p.getLength()));
         }
 
         /** Counts messages until 300 ms of silence. */
