@@ -20,7 +20,7 @@ final class StateRoot {
     private static final int FANOUT = 256;
     private static final byte[] EMPTY = new byte[32];
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // generic array creation
     private final TreeMap<byte[], byte[]>[] buckets = new TreeMap[BUCKETS];
     private final byte[][] bucketHashes = new byte[BUCKETS][];
     private final byte[][] middleHashes = new byte[FANOUT][];
