@@ -65,11 +65,14 @@ public final class SwarmBenchmark {
                 transfer(seeder, torrent, work, 1);
                 out.println("warm-up transfer done (JIT); measuring");
                 out.flush();
+                // best of two: the shared machine's load swings run times by tens of percent
                 long pcpu0 = processCpu();
-                one = transfer(seeder, torrent, work, 1);
+                double first = transfer(seeder, torrent, work, 1);
                 procCpuPerGiB = (processCpu() - pcpu0) / 1e9 / (size / (double) (1L << 30));
-                out.printf(Locale.ROOT, "1 seeder -> 1 leecher:  %6.2f s  %7.1f MiB/s  (process CPU %.2f s per GiB, seeder and leecher together)%n",
-                        one, size / one / (1 << 20), procCpuPerGiB);
+                double second = transfer(seeder, torrent, work, 1);
+                one = Math.min(first, second);
+                out.printf(Locale.ROOT, "1 seeder -> 1 leecher:  %6.2f s  %7.1f MiB/s  (best of %.2f s, %.2f s; process CPU %.2f s per GiB, seeder and leecher together)%n",
+                        one, size / one / (1 << 20), first, second, procCpuPerGiB);
                 out.flush();
                 double many = transfer(seeder, torrent, work, leechers);
                 out.printf(Locale.ROOT, "1 seeder -> %d leechers: %6.2f s until all finished = %.2fx the single-leecher time (goal <= 1.5x)%n",
@@ -77,9 +80,11 @@ public final class SwarmBenchmark {
                 out.flush();
                 double lt = Double.NaN;
                 if (withLibtorrent && LibtorrentPeer.available()) {
-                    lt = libtorrent(torrent, seedDir, work);
-                    out.printf(Locale.ROOT, "libtorrent 1 -> 1:      %6.2f s  %7.1f MiB/s; Rhizome throughput = %.2fx libtorrent's (goal >= 1.0x)%n",
-                            lt, size / lt / (1 << 20), lt / one);
+                    double ltFirst = libtorrent(torrent, seedDir, work);
+                    double ltSecond = libtorrent(torrent, seedDir, work);
+                    lt = Math.min(ltFirst, ltSecond);
+                    out.printf(Locale.ROOT, "libtorrent 1 -> 1:      %6.2f s  %7.1f MiB/s  (best of %.2f s, %.2f s); Rhizome throughput = %.2fx libtorrent's (goal >= 1.0x)%n",
+                            lt, size / lt / (1 << 20), ltFirst, ltSecond, lt / one);
                 } else if (withLibtorrent) {
                     out.println("libtorrent reference skipped: /usr/bin/python3 cannot import libtorrent");
                 }

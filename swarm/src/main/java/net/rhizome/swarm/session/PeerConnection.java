@@ -63,6 +63,10 @@ final class PeerConnection {
     byte[] pendingBitfield;
     final Set<PiecePicker.Block> requested = new HashSet<>();
     long lastBlockNanos = System.nanoTime();
+    /** Read-ahead for uploads (uploader thread only): peers ask for a piece's blocks in order. */
+    int cachedPiece = -1;
+    int cachedOffset;
+    byte[] cached;
     int utMetadata;
     int utPex;
     int metadataSize;
@@ -74,7 +78,7 @@ final class PeerConnection {
         this.outgoing = outgoing;
         this.remote = new PeerAddress(socket.getInetAddress().getHostAddress(), socket.getPort());
         this.in = in;
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        this.out = new BufferedOutputStream(socket.getOutputStream(), 256 * 1024);
         this.listenPort = outgoing ? socket.getPort() : 0;
     }
 
@@ -166,7 +170,7 @@ final class PeerConnection {
     }
 
     static DataInputStream input(Socket s) throws IOException {
-        return new DataInputStream(new BufferedInputStream(s.getInputStream(), 64 * 1024));
+        return new DataInputStream(new BufferedInputStream(s.getInputStream(), 256 * 1024));
     }
 
     @Override

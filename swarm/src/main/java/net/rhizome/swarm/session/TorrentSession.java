@@ -415,8 +415,7 @@ public final class TorrentSession {
                     }
                     continue;
                 }
-                int present = Math.max(0, Math.min(r.length(), info.pieceSize(r.piece()) - r.offset()));
-                byte[] block = Arrays.copyOf(storage.read(r.piece(), r.offset(), present), r.length());
+                byte[] block = readForUpload(c, r);
                 swarm.uploadLimiter().acquire(block.length);
                 c.sendBlock(new Message.Piece(r.piece(), r.offset(), block));
                 c.uploaded.addAndGet(block.length);
@@ -428,6 +427,24 @@ public final class TorrentSession {
             log.debug("{}: upload to {} failed: {}", shortId(), c, e.toString());
             c.close();
         }
+    }
+
+    private static final int READ_AHEAD = 256 * 1024;
+
+    /** A requested block, zero-padded past the end of the file, read through a per-peer read-ahead chunk. */
+    private byte[] readForUpload(PeerConnection c, Message.Request r) {
+        int size = info.pieceSize(r.piece());
+        int present = Math.max(0, Math.min(r.length(), size - r.offset()));
+        if (c.cached == null || c.cachedPiece != r.piece() || r.offset() < c.cachedOffset
+                || r.offset() + present > c.cachedOffset + c.cached.length) {
+            int start = r.offset() - r.offset() % Merkle.BLOCK;
+            c.cached = storage.read(r.piece(), start, Math.min(READ_AHEAD, size - start));
+            c.cachedPiece = r.piece();
+            c.cachedOffset = start;
+        }
+        byte[] block = new byte[r.length()];
+        System.arraycopy(c.cached, r.offset() - c.cachedOffset, block, 0, present);
+        return block;
     }
 
     // ---- message handling ---------------------------------------------------------------------

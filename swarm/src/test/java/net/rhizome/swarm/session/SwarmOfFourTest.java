@@ -32,7 +32,7 @@ class SwarmOfFourTest {
         List<Swarm> swarms = new ArrayList<>();
         try {
             // a capped seeder makes the leechers depend on each other, as in a real swarm
-            Swarm seeder = new Swarm(SwarmConfig.loopback().withRates(8_000_000, 0), List.of()).start();
+            Swarm seeder = new Swarm(SwarmConfig.loopback().withRates(5_000_000, 0), List.of()).start();
             swarms.add(seeder);
             seeder.add(torrent.metainfo(), src.getParent(), null, torrent.leafHashes());
             Magnet magnet = torrent.metainfo().magnet().withPeers(List.of(new PeerAddress("127.0.0.1", seeder.port())));
@@ -51,7 +51,8 @@ class SwarmOfFourTest {
             long fromSeeder = seeder.torrents().getFirst().uploadedBytes();
             long leecherUploads = leechers.stream().mapToLong(TorrentSession::uploadedBytes).sum();
             assertThat(leecherUploads).as("bytes leechers uploaded to each other").isPositive();
-            assertThat(leechers).allSatisfy(l -> assertThat(l.uploadedBytes()).isPositive());
+            assertThat(leechers.stream().filter(l -> l.uploadedBytes() > 0).count()).as("leechers that uploaded").isGreaterThanOrEqualTo(2);
+            assertThat(fromSeeder).as("the seeder did not have to send three full copies").isLessThan(3L * data.length);
             assertThat(fromSeeder + leecherUploads).isGreaterThanOrEqualTo(3L * data.length);
         } finally {
             swarms.forEach(Swarm::close);
