@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import net.rhizome.core.crypto.PeerId;
 import net.rhizome.ledger.Hash32;
@@ -30,27 +31,29 @@ public final class Router {
     private final Supplier<List<LivePeer>> alive;
     private final Function<PeerId, Optional<Account>> accounts;
     private final Supplier<Hash32> seed;
-    private final long minimumStake;
+    private final LongSupplier minimumStake;
     private final CoolDown coolDown;
 
+    /** {@code minimumStake} is read when routing (the ledger may not answer yet when the gateway starts). */
     public Router(Supplier<List<LivePeer>> alive, Function<PeerId, Optional<Account>> accounts, Supplier<Hash32> seed,
-            long minimumStake, CoolDown coolDown) {
+            LongSupplier minimumStake, CoolDown coolDown) {
         this.alive = Objects.requireNonNull(alive, "alive");
         this.accounts = Objects.requireNonNull(accounts, "accounts");
         this.seed = Objects.requireNonNull(seed, "seed");
-        this.minimumStake = minimumStake;
+        this.minimumStake = Objects.requireNonNull(minimumStake, "minimumStake");
         this.coolDown = Objects.requireNonNull(coolDown, "coolDown");
     }
 
     /** Workers eligible for {@code model} now, with their ledger price (before the multiplier). */
     public List<Eligible> eligible(Hash32 model) {
         List<Eligible> out = new ArrayList<>();
+        long min = minimumStake.getAsLong();
         for (LivePeer p : alive.get()) {
             if (!p.models().contains(model.hex()) || coolDown.resting(p.peer())) {
                 continue;
             }
             accounts.apply(p.peer())
-                    .filter(a -> a.hasRole(Account.ROLE_WORKER) && a.models().contains(model) && a.staked() >= minimumStake && a.staked() > 0)
+                    .filter(a -> a.hasRole(Account.ROLE_WORKER) && a.models().contains(model) && a.staked() >= min && a.staked() > 0)
                     .ifPresent(a -> out.add(new Eligible(new Candidate(p.peer(), a.staked(), a.reputation(), p.tokensPerSecond()), a.pricePerToken())));
         }
         return out;

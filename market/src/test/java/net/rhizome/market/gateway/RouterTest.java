@@ -29,7 +29,7 @@ class RouterTest {
     final List<Router.LivePeer> alive = new ArrayList<>();
     final MutableClock clock = new MutableClock();
     final CoolDown coolDown = new CoolDown(clock);
-    final Router router = new Router(() -> alive, id -> Optional.ofNullable(ledger.get(id)), () -> SEED, MIN_STAKE, coolDown);
+    final Router router = new Router(() -> alive, id -> Optional.ofNullable(ledger.get(id)), () -> SEED, () -> MIN_STAKE, coolDown);
 
     PeerId worker(String name, long stake, Hash32 registered, boolean advertised, long price) {
         PeerId id = KeyPair.deterministic(name).peerId();

@@ -102,7 +102,7 @@ class LedgerPaymentTest {
 
         Router router = new Router(
                 () -> workerKeys.stream().map(k -> new Router.LivePeer(k.peerId(), List.of(MODEL.hex()), 50)).toList(),
-                ledger::account, () -> ledger.head().hash(), genesis.minStakes().worker(), new CoolDown(Clock.systemUTC()));
+                ledger::account, () -> ledger.head().hash(), () -> genesis.minStakes().worker(), new CoolDown(Clock.systemUTC()));
         NodeTransport transport = new NodeTransport(gateway);
         Map<PeerId, ManagedChannel> links = new ConcurrentHashMap<>();
         closing.add(() -> links.values().forEach(ManagedChannel::shutdownNow));

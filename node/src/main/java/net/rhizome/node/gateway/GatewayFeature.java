@@ -42,6 +42,8 @@ public final class GatewayFeature implements NodeFeature {
     private ApiKeys keys;
     private ModelCatalog catalog;
     private MarketBackend market;
+    private volatile long minimumStake = -1;
+    private Ledger led;
     private PeerRecords records;
     private Thread ticker;
 
@@ -64,10 +66,10 @@ public final class GatewayFeature implements NodeFeature {
         if (l.isEmpty()) {
             return;
         }
-        Ledger led = l.get();
+        led = l.get();
         CoolDown coolDown = new CoolDown(Clock.systemUTC());
         records = new PeerRecords(ctx.peers(), ctx.connections());
-        Router router = new Router(records::live, led::account, () -> led.head().hash(), led.genesis().minStakes().worker(), coolDown);
+        Router router = new Router(records::live, led::account, () -> led.head().hash(), this::minimumStake, coolDown);
         JobDispatcher dispatcher = new JobDispatcher(ctx.key(), ctx.connections()::channel,
                 new LedgerChannels(new LedgerTransactions(led, ctx.key(), java.time.Duration.ofSeconds(30)), CHANNEL_DEPOSIT, CHANNEL_EXPIRY_BLOCKS),
                 JobDispatcher.Timeouts.DEFAULT, Clock.systemUTC(), (worker, why) -> {
@@ -83,18 +85,32 @@ public final class GatewayFeature implements NodeFeature {
         ticker = Thread.ofVirtual().name("gateway-prices").start(this::tick);
     }
 
+    /** The genesis minimum worker stake, read once the ledger answers. */
+    private long minimumStake() {
+        long m = minimumStake;
+        if (m < 0) {
+            m = led.genesis().minStakes().worker();
+            minimumStake = m;
+        }
+        return m;
+    }
+
     /** Once a second: price multipliers; every two seconds: peers' records; every ten: models newly in the store. */
     private void tick() {
         ModelStore store = SwarmFeature.store(config.dataDir());
         try {
             for (long n = 0; !Thread.currentThread().isInterrupted(); n++) {
-                if (n % 10 == 0) {
-                    refreshCatalog(store);
+                try {
+                    if (n % 10 == 0) {
+                        refreshCatalog(store);
+                    }
+                    if (n % 2 == 0) {
+                        records.refresh();
+                    }
+                    market.updatePrices();
+                } catch (RuntimeException e) {
+                    log.warn("gateway upkeep failed (retrying): {}", e.getMessage());
                 }
-                if (n % 2 == 0) {
-                    records.refresh();
-                }
-                market.updatePrices();
                 Thread.sleep(1000);
             }
         } catch (InterruptedException e) {

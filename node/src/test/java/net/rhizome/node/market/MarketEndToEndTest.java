@@ -131,7 +131,7 @@ class MarketEndToEndTest {
         catalog.add(modelId, "stories260K", model);
         CoolDown coolDown = new CoolDown(Clock.systemUTC());
         Router router = new Router(() -> workers.stream().map(k -> new Router.LivePeer(k.peerId(), List.of(modelId.hex()), 100)).toList(),
-                ledger::account, () -> ledger.head().hash(), genesis.minStakes().worker(), coolDown);
+                ledger::account, () -> ledger.head().hash(), () -> genesis.minStakes().worker(), coolDown);
         NodeTransport transport = new NodeTransport(wallet);
         Map<PeerId, ManagedChannel> links = new ConcurrentHashMap<>();
         closing.add(() -> links.values().forEach(ManagedChannel::shutdownNow));
