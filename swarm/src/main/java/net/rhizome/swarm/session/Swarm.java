@@ -118,6 +118,7 @@ public final class Swarm implements AutoCloseable {
         TorrentSession s = register(new TorrentSession(this, magnet.infoHashV2(), magnet.infoHashV1(), dataDir, resumeFile));
         magnet.peers().forEach(s::addPeer);
         Thread.ofVirtual().start(() -> querySources(s));
+        announce(s);
         return s;
     }
 

@@ -1050,9 +1050,13 @@ public final class TorrentSession {
                 List<PeerConnection> all = List.copyOf(peers);
                 after.add(() -> all.forEach(c -> c.send(new Message.KeepAlive())));
             }
-            if (now - lastPexNanos >= swarm.config().pexInterval().toNanos()) {
-                lastPexNanos = now;
-                after.addAll(pex());
+            boolean newPexPeer = peers.stream().anyMatch(c -> c.utPex != 0 && !pexSent.containsKey(c));
+            if (newPexPeer || now - lastPexNanos >= swarm.config().pexInterval().toNanos()) {
+                // a new peer hears about the others at once, everyone else once per interval
+                if (!newPexPeer) {
+                    lastPexNanos = now;
+                }
+                after.addAll(pex(!newPexPeer));
             }
         }
         after.forEach(Runnable::run);
@@ -1099,10 +1103,10 @@ public final class TorrentSession {
         return after;
     }
 
-    private List<Runnable> pex() {
+    private List<Runnable> pex(boolean everyone) {
         List<Runnable> after = new ArrayList<>();
         for (PeerConnection c : peers) {
-            if (c.utPex == 0) {
+            if (c.utPex == 0 || !everyone && pexSent.containsKey(c)) {
                 continue;
             }
             Set<PeerAddress> now = new HashSet<>();
@@ -1114,10 +1118,10 @@ public final class TorrentSession {
             Set<PeerAddress> before = pexSent.getOrDefault(c, Set.of());
             List<PeerAddress> added = now.stream().filter(a -> !before.contains(a)).limit(Extensions.MAX_PEX_PEERS).toList();
             List<PeerAddress> dropped = before.stream().filter(a -> !now.contains(a)).limit(Extensions.MAX_PEX_PEERS).toList();
+            pexSent.put(c, now);
             if (added.isEmpty() && dropped.isEmpty()) {
                 continue;
             }
-            pexSent.put(c, now);
             byte[] payload = Extensions.pex(added, dropped);
             after.add(() -> c.send(new Message.Extended(c.utPex, payload)));
         }
