@@ -108,6 +108,24 @@ class DhtNodeTest {
     }
 
     @Test
+    void ipv6NodesExchangeNodes6AndCompactIpv6Peers() throws Exception {
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("::1", 0))) {
+            probe.getLocalPort();
+        } catch (java.net.SocketException e) {
+            org.junit.jupiter.api.Assumptions.abort("IPv6 loopback ::1 is not available here: " + e.getMessage());
+        }
+        try (DhtNode a = DhtNode.start(config("::1")); DhtNode b = DhtNode.start(config("::1")); DhtNode c = DhtNode.start(config("::1"))) {
+            b.bootstrap(List.of(a.localAddress())).get(5, TimeUnit.SECONDS);
+            // c learns b only through a's "nodes6" answer.
+            assertThat(c.bootstrap(List.of(a.localAddress())).get(5, TimeUnit.SECONDS)).isEqualTo(2);
+            byte[] hash = new byte[20];
+            hash[2] = 6;
+            assertThat(b.announce(hash, 7006).get(5, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(c.getPeers(hash).get(5, TimeUnit.SECONDS)).containsExactly(new InetSocketAddress("::1", 7006));
+        }
+    }
+
+    @Test
     void readOnlyNodesAreNotAddedAndDoNotAnswer() throws Exception {
         try (DhtNode full = DhtNode.start(config("127.0.0.1"));
                 DhtNode readOnly = DhtNode.start(config("127.0.0.1").withReadOnly(true));
