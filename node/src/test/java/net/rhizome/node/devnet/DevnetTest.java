@@ -48,6 +48,8 @@ class DevnetTest {
             Devnet.down(dir, Duration.ofSeconds(10));
             for (DevnetManifest.Node n : manifest.nodes()) {
                 assertThat(ProcessHandle.of(n.pid()).map(ProcessHandle::isAlive).orElse(false)).as("node %d stopped", n.index()).isFalse();
+                // SIGTERM ran the graceful shutdown, which removes the node's runtime file.
+                assertThat(Path.of(n.dataDir(), net.rhizome.node.daemon.NodeRuntime.FILE_NAME)).as("node %d runtime file", n.index()).doesNotExist();
             }
         }
     }
