@@ -34,7 +34,7 @@ class LlamaCppTokenizerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama3", "qwen2", "default", "dbrx", "starcoder", "bloom"})
+    @ValueSource(strings = {"llama3", "qwen2", "default", "dbrx", "starcoder", "bloom", "gpt-4o", "tekken", "deepseek-v3"})
     void encodesLikeLlamaCpp(String pre, @TempDir Path dir) throws Exception {
         Path vectors = TokenizerVectorsTest.vectorsDir();
         Path model = dir.resolve(pre + ".gguf");

@@ -36,7 +36,7 @@ class PreTokenizerTest {
 
     @Test
     void piecesAlwaysConcatenateToTheInput() {
-        for (String name : new String[] {"default", "llama3", "qwen2", "gpt-2", "falcon", "starcoder", "deepseek-coder", "bloom"}) {
+        for (String name : new String[] {"default", "llama3", "qwen2", "gpt-2", "falcon", "starcoder", "deepseek-coder", "bloom", "gpt-4o", "tekken", "deepseek-v3"}) {
             PreTokenizer p = PreTokenizer.named(name).orElseThrow();
             String text = TokenizerTest.randomText(new java.util.Random(name.hashCode()), 400);
             assertThat(String.join("", p.split(text))).as(name).isEqualTo(text);
