@@ -59,6 +59,17 @@ class DhtNetworkTest {
     }
 
     @Test
+    void modelProvidersAreFoundByTheirV2InfoHash() throws Exception {
+        byte[] modelId = Hashes.sha256("a model's v2 info-hash".getBytes(StandardCharsets.UTF_8));
+        DhtNode seeder = net.nodes.get(13);
+        seeder.announce(modelId, 6882).get(20, TimeUnit.SECONDS);
+        InetSocketAddress expected = new InetSocketAddress(seeder.localAddress().getAddress(), 6882);
+        assertThat(net.nodes.get(33).providers(modelId).get(20, TimeUnit.SECONDS)).containsExactly(expected);
+        // BEP 52: v2 torrents live in the DHT under the first 20 bytes of their SHA-256 info-hash.
+        assertThat(net.nodes.get(34).getPeers(java.util.Arrays.copyOf(modelId, 20)).get(20, TimeUnit.SECONDS)).containsExactly(expected);
+    }
+
+    @Test
     void impliedPortAnnouncesTheDhtPort() throws Exception {
         byte[] infoHash = DhtKeys.rhizomeNetwork();
         DhtNode a = net.nodes.get(3);
