@@ -183,7 +183,7 @@ public final class WalletCommand implements Runnable {
             for (JsonNode r : list) {
                 JsonNode op = r.path("operation");
                 StringBuilder fields = new StringBuilder();
-                op.fields().forEachRemaining(f -> {
+                op.properties().forEach(f -> {
                     if (!f.getKey().equals("type")) {
                         String v = f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString();
                         fields.append(' ').append(f.getKey()).append('=').append(v.length() > 16 ? v.substring(0, 16) + "…" : v);
