@@ -48,8 +48,11 @@ public final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String input = "-".equals(text) ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : text;
-        if (!Files.isRegularFile(model)) {
+        if (!Files.exists(model)) {
             throw new CliException("model file not found: " + model);
+        }
+        if (!Files.isRegularFile(model)) {
+            throw new CliException("not a regular file: " + model);
         }
         Tokenizer tokenizer;
         try (GgufFile gguf = GgufFile.open(model)) {
@@ -58,6 +61,8 @@ public final class TokenizeCommand implements Callable<Integer> {
             throw new CliException(e.getMessage());
         } catch (NoSuchFileException e) {
             throw new CliException("model file not found: " + model);
+        } catch (IOException e) {
+            throw new CliException("cannot read " + model + ": " + e);
         }
         int[] ids = tokenizer.encode(input, bos, special);
         PrintWriter out = spec.commandLine().getOut();

@@ -61,6 +61,12 @@ class TokenizeCommandTest {
     }
 
     @Test
+    void directoryIsOneLine(@TempDir Path dir) {
+        assertThat(run("tokenize", "--model", dir.toString(), "x")).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("rhizome tokenize: not a regular file: " + dir + System.lineSeparator());
+    }
+
+    @Test
     void notAGgufFileIsOneLine(@TempDir Path dir) throws Exception {
         Path junk = Files.writeString(dir.resolve("junk.gguf"), "definitely not a model");
         assertThat(run("tokenize", "--model", junk.toString(), "x")).isEqualTo(1);
