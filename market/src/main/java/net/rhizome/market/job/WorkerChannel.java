@@ -92,10 +92,13 @@ public final class WorkerChannel {
         return true;
     }
 
-    /** Waits until {@link #tryEarn} could succeed for {@code price}, or the timeout passes. */
-    synchronized boolean awaitRoom(long price, Duration timeout) throws InterruptedException {
+    /**
+     * Waits until one more token at {@code price} fits the allowance and the deposit, and earns it in the
+     * same step (so concurrent jobs cannot both take the last room); false when the timeout passes.
+     */
+    synchronized boolean awaitAndEarn(long price, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (earned + price - paid() > allowance || earned + price > deposit) {
+        while (!tryEarn(price)) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;
@@ -103,6 +106,11 @@ public final class WorkerChannel {
             wait(Math.max(1, left / 1_000_000));
         }
         return true;
+    }
+
+    /** Gives back a token earned by {@link #awaitAndEarn} that was never delivered. */
+    synchronized void unearn(long price) {
+        earned -= price;
     }
 
     /**

@@ -18,6 +18,7 @@ public final class WorkerStream {
     private final TokenChain chain;
     private final int firstIndex;
     private int delivered;
+    private boolean reserved;
     private boolean finished;
 
     public WorkerStream(JobRequest request, KeyPair workerKey, WorkerChannel channel) throws JobProtocolException {
@@ -52,11 +53,15 @@ public final class WorkerStream {
     }
 
     /**
-     * Waits until one more token would stay within K unpaid tokens. False when the gateway did not pay
-     * in time: the worker then stops the stream ({@link #finish} with CANCELLED).
+     * Waits until one more token would stay within K unpaid tokens and reserves it for the next
+     * {@link #emit}. False when the gateway did not pay in time: the worker then stops the stream
+     * ({@link #finish} with CANCELLED).
      */
     public boolean awaitPayment(Duration timeout) throws InterruptedException {
-        return channel.awaitRoom(request.pricePerToken(), timeout);
+        if (!reserved) {
+            reserved = channel.awaitAndEarn(request.pricePerToken(), timeout);
+        }
+        return reserved;
     }
 
     /** The chunk for one generated token; call {@link #awaitPayment} first. */
@@ -70,10 +75,11 @@ public final class WorkerStream {
         if (text.length > JobLimits.MAX_CHUNK_TEXT_BYTES) {
             throw new IllegalArgumentException("chunk text of " + text.length + " bytes is over the limit");
         }
-        if (!channel.tryEarn(request.pricePerToken())) {
+        if (!reserved && !channel.tryEarn(request.pricePerToken())) {
             throw new IllegalStateException("job " + request.jobId().shortHex() + " would run more than "
                     + request.voucherInterval() + " tokens unpaid");
         }
+        reserved = false;
         int index = firstIndex + delivered;
         chain.append(token);
         delivered++;
@@ -87,6 +93,10 @@ public final class WorkerStream {
             throw new IllegalStateException("job " + request.jobId().shortHex() + " is already finished");
         }
         finished = true;
+        if (reserved) {
+            channel.unearn(request.pricePerToken());
+            reserved = false;
+        }
         channel.jobEnded(request.pricePerToken(), request.voucherInterval());
         return new Receipt(request.jobId(), workerKey.peerId(), chain.head(), firstIndex, delivered, reason).sign(workerKey);
     }

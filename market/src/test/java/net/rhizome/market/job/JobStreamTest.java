@@ -123,6 +123,46 @@ class JobStreamTest {
     }
 
     @Test
+    void concurrentJobsOnOneChannelNeverOverrunEachOther() throws Exception {
+        WorkerChannel wc = workerChannel(1_000_000);
+        GatewayChannel gc = gatewayChannel(1_000_000);
+        int jobs = 8;
+        int tokens = 60;
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        for (int j = 0; j < jobs; j++) {
+            JobRequest r = request("concurrent-" + j, tokens, 2, 4);
+            WorkerStream w = new WorkerStream(r, WORKER, wc);
+            GatewayStream g = new GatewayStream(r, gc, VOCAB);
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < tokens; i++) {
+                        assertThat(w.awaitPayment(Duration.ofSeconds(30))).isTrue();
+                        var voucher = g.onChunk(w.emit(token(i), new byte[0])).voucher();
+                        if (voucher.isPresent()) {
+                            wc.onVoucher(voucher.get());
+                        }
+                        Thread.yield();
+                    }
+                    var last = g.payDelivered(); // empty when the last K-token voucher already covered everything
+                    if (last.isPresent()) {
+                        wc.onVoucher(last.get());
+                    }
+                    w.finish(FinishReason.LENGTH);
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(failure.get()).as("first failure").isNull();
+        assertThat(wc.earned()).isEqualTo((long) jobs * tokens * 2);
+        assertThat(gc.vouched()).isEqualTo(wc.earned());
+    }
+
+    @Test
     void aWorkerNeverRunsPastTheDeposit() throws Exception {
         WorkerChannel wc = workerChannel(10);
         WorkerStream worker = new WorkerStream(request("poor", 50, 5, 16), WORKER, wc);

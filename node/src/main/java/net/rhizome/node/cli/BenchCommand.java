@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
             net.rhizome.node.cli.node.TransportBenchCommand.class,
             net.rhizome.node.cli.bench.DhtBenchCommand.class,
             net.rhizome.node.cli.inference.InferenceBenchCommand.class,
+            net.rhizome.node.gateway.MarketBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
