@@ -45,7 +45,7 @@ public final class TransportBenchmark {
     }
 
     /**
-     * @param connections connection set-ups to time
+     * @param connections connection set-ups to time (after {@value #WARM_UP_CONNECTIONS} untimed ones)
      * @param rttCalls timed round trips (after as many warm-up calls)
      * @param streamBytes bytes moved by the single stream and, split evenly, by the 16 streams
      * @param chunkBytes message size while streaming
@@ -60,6 +60,7 @@ public final class TransportBenchmark {
 
     private static final int STREAMS = 16;
     private static final int PING_BYTES = 16;
+    private static final int WARM_UP_CONNECTIONS = 10;
 
     private final Settings settings;
     private final KeyPair serverKey = KeyPair.generate();
@@ -95,11 +96,13 @@ public final class TransportBenchmark {
 
     private double grpcConnect(NodeTransport client, HostPort address) {
         double[] samples = new double[settings.connections()];
-        for (int i = 0; i < samples.length; i++) {
+        for (int i = -WARM_UP_CONNECTIONS; i < samples.length; i++) {
             long start = System.nanoTime();
             ManagedChannel channel = client.connect(serverKey.peerId(), address);
             ping(channel);
-            samples[i] = (System.nanoTime() - start) / 1e6;
+            if (i >= 0) {
+                samples[i] = (System.nanoTime() - start) / 1e6;
+            }
             channel.shutdownNow();
         }
         return percentile(samples, 50);
@@ -249,11 +252,13 @@ public final class TransportBenchmark {
 
         double connectMillis(KeyPair client, int n) throws Exception {
             double[] samples = new double[n];
-            for (int i = 0; i < n; i++) {
+            for (int i = -WARM_UP_CONNECTIONS; i < n; i++) {
                 long start = System.nanoTime();
                 try (SSLSocket s = connect(client)) {
                     pingOnce(s, new byte[PING_BYTES]);
-                    samples[i] = (System.nanoTime() - start) / 1e6;
+                    if (i >= 0) {
+                        samples[i] = (System.nanoTime() - start) / 1e6;
+                    }
                 }
             }
             return percentile(samples, 50);
