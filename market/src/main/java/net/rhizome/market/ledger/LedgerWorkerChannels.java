@@ -30,11 +30,31 @@ public final class LedgerWorkerChannels implements WorkerChannels {
         this.tx = tx;
     }
 
+    /**
+     * A channel already known is answered at once (no ledger round trip before the first token) and
+     * re-read in the background, so a top-up is seen a moment later; an unknown one is read now.
+     */
     @Override
     public Optional<WorkerChannel> channel(Hash32 channelId) {
+        WorkerChannel cached = known.get(channelId);
+        if (cached != null) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    read(channelId);
+                } catch (RuntimeException e) {
+                    log.debug("channel refresh failed id={} reason={}", channelId.shortHex(), e.getMessage());
+                }
+            });
+            return Optional.of(cached);
+        }
+        return read(channelId);
+    }
+
+    private Optional<WorkerChannel> read(Hash32 channelId) {
         Optional<Channel> onLedger = tx.ledger().channel(channelId)
                 .filter(c -> c.open() && c.payee().equals(tx.account().peerId()) && c.expiryHeight() > tx.ledger().head().height());
         if (onLedger.isEmpty()) {
+            known.remove(channelId); // closed, expired or not ours: stop accepting work on it
             return Optional.empty();
         }
         Channel c = onLedger.get();
