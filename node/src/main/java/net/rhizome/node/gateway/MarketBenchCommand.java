@@ -80,12 +80,14 @@ public final class MarketBenchCommand implements Callable<Integer> {
         List<Set<Role>> roles = List.of(EnumSet.of(Role.GATEWAY, Role.SEEDER), EnumSet.of(Role.WORKER));
         List<List<String>> args = List.of(List.of(), List.of("--serve", id, "--capacity", String.valueOf(concurrent)));
         Path devnet = work.resolve("devnet");
-        DevnetManifest manifest = Devnet.up(new DevnetSpec(devnet, roles, args, Duration.ofSeconds(30), Duration.ofSeconds(1),
-                Duration.ofSeconds(150)), new PrintWriter(new StringWriter()));
         try {
+            DevnetManifest manifest = Devnet.up(new DevnetSpec(devnet, roles, args, Duration.ofSeconds(30), Duration.ofSeconds(1),
+                    Duration.ofSeconds(150)), new PrintWriter(new StringWriter()));
             return run(out, file, id, manifest, devnet);
         } finally {
-            Devnet.down(devnet, Duration.ofSeconds(10));
+            if (Files.exists(DevnetManifest.file(devnet))) {
+                Devnet.down(devnet, Duration.ofSeconds(10));
+            }
         }
     }
 

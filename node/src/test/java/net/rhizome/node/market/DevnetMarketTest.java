@@ -45,7 +45,8 @@ class DevnetMarketTest {
 
     @AfterEach
     void down() throws Exception {
-        if (manifest != null) {
+        // also when `up` failed half-way: the nodes it started are listed in devnet.json
+        if (Files.exists(DevnetManifest.file(dir))) {
             Devnet.down(dir, Duration.ofSeconds(10));
         }
     }
