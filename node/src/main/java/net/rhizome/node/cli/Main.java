@@ -26,7 +26,7 @@ public final class Main {
                 e.printStackTrace(cmd.getErr());
             }
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            cmd.getErr().println("rhizome " + cmd.getCommandName() + ": " + message);
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + message);
             return e instanceof CliException ce ? ce.exitCode() : 1;
         }
     }

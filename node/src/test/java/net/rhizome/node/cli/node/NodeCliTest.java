@@ -61,7 +61,7 @@ class NodeCliTest {
     void outOfRangeNodeCountIsOneClearLine() {
         Run r = run("devnet", "up", "--nodes", "0", "--dir", tmp.toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err().strip()).isEqualTo("rhizome up: --nodes must be 1..64, got 0");
+        assertThat(r.err().strip()).isEqualTo("rhizome devnet up: --nodes must be 1..64, got 0");
     }
 
     @Test
