@@ -65,6 +65,11 @@ public final class LedgerWorkerChannels implements WorkerChannels {
         return Optional.of(wc);
     }
 
+    /** Credits vouched to this worker on its open channels (newest vouchers, settled or not). */
+    public long vouched() {
+        return known.values().stream().mapToLong(WorkerChannel::paid).sum();
+    }
+
     /** What one settlement round claimed. */
     public record Settled(Hash32 channel, long cumulativeAmount, boolean closed) {}
 

@@ -115,11 +115,12 @@ public final class DemoCommand implements Callable<Integer> {
                     reply.totalNanos() / 1e6);
         }
 
-        out.printf("%nbalances (credits in base units; workers settle their channels every 30 s):%n");
+        out.printf("%nbalances in base units (1 credit = 1 000 000); workers settle their vouchers on the ledger every 30 s:%n");
         for (DevnetManifest.Node n : manifest.nodes()) {
             JsonNode a = seeder.get("/api/ledger/accounts/" + n.peerId());
-            out.printf("  node %d %s %-16s credits %d, staked RHZ %d%n", n.index(), n.peerId().substring(0, 8), String.join(",", n.roles()),
-                    a.path("credits").asLong(), a.path("staked").asLong());
+            String vouched = n.index() == 1 ? "" : ", vouched to it " + client(n.index()).get("/api/worker").path("vouched").asLong();
+            out.printf("  node %d %s %-16s credits %d%s, staked RHZ %d%n", n.index(), n.peerId().substring(0, 8),
+                    String.join(",", n.roles()), a.path("credits").asLong(), vouched, a.path("staked").asLong());
         }
         out.printf("%nthe network keeps running:%n");
         out.printf("  dashboard / API:  %s  (OpenAI API at %s)%n", manifest.node(1).httpUrl(), gateway);
@@ -138,7 +139,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path file = dir.resolve("models").resolve("synthetic-tiny.gguf");
         if (!Files.exists(file)) {
             Files.createDirectories(file.getParent());
-            out.println("generating a synthetic model (random weights, tiny shape) …");
+            out.println("generating a synthetic model (tiny shape, random weights: its answers are noise; --model PATH serves a real GGUF) …");
             out.flush();
             SyntheticModels.write(ModelShape.TINY, GgmlType.Q8_0, 42, file);
         }

@@ -212,6 +212,7 @@ public final class WorkerFeature implements NodeFeature {
             m.put("capacity", server == null ? 0 : server.settings().capacity());
             m.put("running", server == null ? 0 : server.running());
             m.put("admitted", server == null ? 0 : server.admitted());
+            m.put("vouched", channels == null ? 0 : channels.vouched());
             ctx.json(m);
         });
     }
