@@ -22,7 +22,12 @@ public final class Dot {
 
     /** {@code sum a[ao + i] * b[bo + i]} for {@code i < n} in the canonical order. */
     public static float dot(float[] a, int ao, float[] b, int bo, int n) {
-        float[] lanes = new float[LANES];
+        return dot(a, ao, b, bo, n, new float[LANES]);
+    }
+
+    /** {@link #dot(float[], int, float[], int, int)} with a caller-owned 16-float scratch (overwritten), for hot loops. */
+    public static float dot(float[] a, int ao, float[] b, int bo, int n, float[] lanes) {
+        java.util.Arrays.fill(lanes, 0f);
         int groups = n / LANES;
         if (VectorWidth.SCALAR) {
             accumulateScalar(a, ao, b, bo, groups * LANES, lanes);

@@ -145,13 +145,14 @@ public final class Transformer {
         java.util.Arrays.fill(att, 0, n * qDim, 0f);
         par.forRange(n * c.heads(), (worker, from, to) -> {
             float[] scores = new float[p0 + n];
+            float[] lanes = new float[Dot.LANES];
             for (int item = from; item < to; item++) {
                 int t = item / c.heads(), h = item % c.heads();
                 int pos = p0 + t;
                 int qo = t * qDim + h * hd;
                 int kvo = (h / group) * hd;
                 for (int j = 0; j <= pos; j++) {
-                    scores[j] = Dot.dot(q, qo, keys, j * kvDim + kvo, hd) * scale;
+                    scores[j] = Dot.dot(q, qo, keys, j * kvDim + kvo, hd, lanes) * scale;
                 }
                 Ops.softmax(scores, pos + 1);
                 for (int j = 0; j <= pos; j++) {

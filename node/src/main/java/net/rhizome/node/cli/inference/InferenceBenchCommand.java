@@ -65,6 +65,9 @@ public final class InferenceBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (promptTokens < 80 || promptTokens > 8192 || tokens < 2 || tokens > 4096 || rounds < 1 || threads < 1 || threads > 256) {
+            throw new net.rhizome.node.cli.CliException("--prompt-tokens must be 80..8192, --tokens 2..4096, --rounds and --threads positive");
+        }
         Path path = ModelPaths.resolve(model, dataDir);
         EngineOptions options = EngineOptions.defaults().withThreads(threads).withMaxContext(promptTokens + tokens + 8).withPrefillBatch(promptTokens);
         try (InferenceEngine engine = InferenceEngine.load(path, options, new ProgressLine(spec.commandLine().getErr(), "loading"))) {
@@ -158,12 +161,14 @@ public final class InferenceBenchCommand implements Callable<Integer> {
         return Sampler.argmax(logits);
     }
 
-    /** Compiles the hot paths before timing. */
+    /** Compiles the hot paths (batched and single-token) before timing: the JIT needs a few full passes. */
     private static void warmUp(InferenceEngine engine, int[] prompt) {
-        Session s = engine.newSession();
-        s.forward(Arrays.copyOf(prompt, 16), 15, engine.parallel());
-        for (int i = 0; i < 4; i++) {
-            s.forward(new int[] {prompt[16 + i]}, 0, engine.parallel());
+        for (int round = 0; round < 2; round++) {
+            Session s = engine.newSession();
+            s.forward(Arrays.copyOf(prompt, 64), 63, engine.parallel());
+            for (int i = 0; i < 8; i++) {
+                s.forward(new int[] {prompt[64 + i]}, 0, engine.parallel());
+            }
         }
     }
 
