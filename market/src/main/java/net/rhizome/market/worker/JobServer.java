@@ -56,6 +56,7 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
     private final Consumer<Receipt> receipts;
     private final Semaphore slots;
     private final AtomicInteger admitted = new AtomicInteger();
+    private volatile long measuredTokensPerSecond;
 
     /** {@code caller} names the authenticated peer of the current call ({@code NodeTransport::callerId}). */
     public JobServer(KeyPair key, TokenGenerator generator, WorkerChannels channels, Supplier<PeerId> caller,
@@ -81,6 +82,22 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
 
     public Settings settings() {
         return settings;
+    }
+
+    /**
+     * Decode speed of the last jobs of at least 8 tokens (moving average, tokens per second of one job,
+     * payment waits included), 0 before the first: what the node record advertises.
+     */
+    public long measuredTokensPerSecond() {
+        return measuredTokensPerSecond;
+    }
+
+    private void recordSpeed(int tokens, long nanos) {
+        if (tokens >= 8 && nanos > 0) {
+            long tps = Math.round(tokens / (nanos / 1e9));
+            long old = measuredTokensPerSecond;
+            measuredTokensPerSecond = old == 0 ? tps : (3 * old + tps) / 4;
+        }
     }
 
     @Override
@@ -189,23 +206,42 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
         }
 
         private FinishReason generate(WorkerStream s, TokenGenerator.Generation generation) throws InterruptedException {
-            while (true) {
-                if (cancelled) {
-                    return FinishReason.CANCELLED;
+            long firstToken = 0;
+            try {
+                while (true) {
+                    FinishReason done = step(s, generation);
+                    if (done != null) {
+                        return done;
+                    }
+                    if (firstToken == 0) {
+                        firstToken = System.nanoTime();
+                    }
                 }
-                if (s.full()) {
-                    return FinishReason.LENGTH;
+            } finally {
+                if (firstToken != 0) {
+                    recordSpeed(s.delivered() - 1, System.nanoTime() - firstToken);
                 }
-                if (!s.awaitPayment(settings.paymentTimeout())) {
-                    log.info("job unpaid, stopping job={} delivered={}", s.request().jobId().shortHex(), s.delivered());
-                    return FinishReason.CANCELLED;
-                }
-                Optional<TokenGenerator.Step> step = generation.next();
-                if (step.isEmpty()) {
-                    return FinishReason.STOP;
-                }
-                send(WorkerMessage.newBuilder().setChunk(s.emit(step.get().token(), step.get().text())).build());
             }
+        }
+
+        /** Produces one token; the finish reason when the job ends instead. */
+        private FinishReason step(WorkerStream s, TokenGenerator.Generation generation) throws InterruptedException {
+            if (cancelled) {
+                return FinishReason.CANCELLED;
+            }
+            if (s.full()) {
+                return FinishReason.LENGTH;
+            }
+            if (!s.awaitPayment(settings.paymentTimeout())) {
+                log.info("job unpaid, stopping job={} delivered={}", s.request().jobId().shortHex(), s.delivered());
+                return FinishReason.CANCELLED;
+            }
+            Optional<TokenGenerator.Step> step = generation.next();
+            if (step.isEmpty()) {
+                return FinishReason.STOP;
+            }
+            send(WorkerMessage.newBuilder().setChunk(s.emit(step.get().token(), step.get().text())).build());
+            return null;
         }
 
         @Override

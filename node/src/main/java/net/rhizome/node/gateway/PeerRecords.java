@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import net.rhizome.core.bencode.BValue;
 import net.rhizome.core.crypto.PeerId;
 import net.rhizome.market.gateway.Router;
 import net.rhizome.net.peers.Peer;
@@ -52,12 +53,17 @@ final class PeerRecords {
         }
     }
 
+    /** The worker's advertised tokens/s (0 when absent or malformed). */
+    static long speed(NodeRecord r) {
+        return r.extensions().get(net.rhizome.node.worker.WorkerFeature.SPEED_KEY) instanceof BValue.BInt(long v) && v >= 0 ? v : 0;
+    }
+
     /** Peers in the book whose latest record lists models. */
     List<Router.LivePeer> live() {
         return book.snapshot().stream()
                 .map(p -> records.get(p.id()))
                 .filter(r -> r != null && !r.models().isEmpty())
-                .map(r -> new Router.LivePeer(r.peerId(), r.models(), 0))
+                .map(r -> new Router.LivePeer(r.peerId(), r.models(), speed(r)))
                 .toList();
     }
 }

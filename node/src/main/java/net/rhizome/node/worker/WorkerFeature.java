@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import net.rhizome.core.bencode.BValue;
 import net.rhizome.inference.engine.EngineOptions;
 import net.rhizome.inference.engine.InferenceEngine;
 import net.rhizome.ledger.Hash32;
@@ -42,6 +43,8 @@ public final class WorkerFeature implements NodeFeature {
     private static final Logger log = LoggerFactory.getLogger(WorkerFeature.class);
     static final Duration SETTLE_EVERY = Duration.ofSeconds(30);
     static final long CLOSE_WITHIN_BLOCKS = 120;
+    /** Node record extension: measured tokens/s, which gateways use to break near ties. */
+    public static final String SPEED_KEY = "tps";
 
     private final NodeConfig config;
     private final Supplier<Optional<Ledger>> ledger;
@@ -85,6 +88,7 @@ public final class WorkerFeature implements NodeFeature {
         server = new JobServer(ctx.key(), new EngineGenerator(served), channels, NodeTransport::callerId,
                 new JobServer.Settings(settings.capacity(), settings.capacity() * 4, Duration.ofSeconds(10), Duration.ofSeconds(5)),
                 receipts::append);
+        ctx.advertiseExtension(SPEED_KEY, () -> BValue.integer(oneSignificantDigit(server.measuredTokensPerSecond())));
         loader = Thread.ofVirtual().name("worker-models").start(this::loadModels);
         settler = Thread.ofVirtual().name("worker-settle").start(this::settleLoop);
     }
@@ -128,6 +132,15 @@ public final class WorkerFeature implements NodeFeature {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Rounded down to one significant digit, so the signed record changes only when the speed really does. */
+    static long oneSignificantDigit(long v) {
+        long scale = 1;
+        while (v / scale >= 10) {
+            scale *= 10;
+        }
+        return v / scale * scale;
     }
 
     /** The ledger host may still be starting (a devnet starts all nodes at once): retry for a minute. */
@@ -213,6 +226,7 @@ public final class WorkerFeature implements NodeFeature {
             m.put("running", server == null ? 0 : server.running());
             m.put("admitted", server == null ? 0 : server.admitted());
             m.put("vouched", channels == null ? 0 : channels.vouched());
+            m.put("tokens_per_second", server == null ? 0 : server.measuredTokensPerSecond());
             ctx.json(m);
         });
     }

@@ -116,6 +116,14 @@ class WorkerGatewayNodesTest {
                 "{\"model\":\"" + modelId + "\",\"prompt\":\"The cat\",\"max_tokens\":12}"));
         assertThat(workers).contains(whole.path("rhizome").path("served_by").get(0).path("worker").asText());
 
+        JsonNode served = JSON.readTree(admin(nodes.get(1), dirs[1], "GET", "/api/worker", ""));
+        JsonNode served2 = JSON.readTree(admin(nodes.get(2), dirs[2], "GET", "/api/worker", ""));
+        assertThat(Math.max(served.path("tokens_per_second").asLong(), served2.path("tokens_per_second").asLong()))
+                .as("a worker that served measured its speed").isPositive();
+        assertThat(WorkerFeature.oneSignificantDigit(1375)).isEqualTo(1000);
+        assertThat(WorkerFeature.oneSignificantDigit(87)).isEqualTo(80);
+        assertThat(WorkerFeature.oneSignificantDigit(0)).isZero();
+
         cli("wallet", "keys", "revoke", key.substring(4, 16), "--data-dir", dirs[0].toString());
         assertThatThrownBy(() -> client.chat().completions().create(ChatCompletionCreateParams.builder().model(modelId)
                 .addUserMessage("x").maxCompletionTokens(2).build())).isInstanceOf(UnauthorizedException.class).hasMessageContaining("revoked");
