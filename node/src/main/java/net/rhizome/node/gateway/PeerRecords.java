@@ -36,9 +36,9 @@ final class PeerRecords {
         this.connections = connections;
     }
 
-    /** Fetches every known peer's record (one GetInfo each). */
+    /** Fetches the record of every known peer with the worker role (one GetInfo each). */
     void refresh() {
-        List<Peer> peers = book.snapshot();
+        List<Peer> peers = book.snapshot().stream().filter(p -> p.details().roles().contains("worker")).toList();
         records.keySet().retainAll(peers.stream().map(Peer::id).toList());
         for (Peer p : peers) {
             try {
