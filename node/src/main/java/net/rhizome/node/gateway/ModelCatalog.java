@@ -24,9 +24,8 @@ public final class ModelCatalog {
         public int[] tokenize(Prompt prompt) {
             return switch (prompt) {
                 case Prompt.Text t -> tokenizer.encode(t.text(), tokenizer.addBosByDefault(), false);
-                case Prompt.Chat c -> tokenizer.encode(template.render(
-                        c.messages().stream().map(m -> new ChatMessage(m.role(), m.content())).toList(), true),
-                        tokenizer.addBosByDefault(), true);
+                case Prompt.Chat c -> template.encode(tokenizer,
+                        c.messages().stream().map(m -> new ChatMessage(m.role(), m.content())).toList(), true);
             };
         }
     }

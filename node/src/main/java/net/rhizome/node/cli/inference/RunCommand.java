@@ -132,8 +132,7 @@ public final class RunCommand implements Callable<Integer> {
             return t;
         }
         try {
-            String text = ChatTemplate.fromGguf(engine.gguf(), false).render(List.of(ChatMessage.user(prompt)), true);
-            return tok.encode(text, tok.addBosByDefault(), true);
+            return ChatTemplate.fromGguf(engine.gguf(), false).encode(tok, List.of(ChatMessage.user(prompt)), true);
         } catch (RuntimeException e) {
             throw new CliException("--chat: " + e.getMessage());
         }
