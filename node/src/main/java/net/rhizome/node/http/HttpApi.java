@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's built-in HTTP endpoints: {@code GET /health}, {@code GET /metrics} (Prometheus text),
+ * The node's built-in HTTP endpoints: {@code GET /} (the browser dashboard), {@code GET /health}, {@code GET /metrics} (Prometheus text),
  * {@code GET /api/node}, {@code GET /api/peers} (verified peers plus a DHT summary), and the admin-only {@code POST /api/admin/stop}.
  * Errors are JSON objects {@code {"error": "…"}}.
  */
@@ -28,6 +28,8 @@ public final class HttpApi {
     /** Request bodies above this are refused before a handler sees them. */
     public static final long MAX_REQUEST_BYTES = 1 << 20;
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    /** The browser dashboard: one static page that polls this node's public JSON endpoints. */
+    private static final String DASHBOARD = loadDashboard();
 
     private HttpApi() {}
 
@@ -52,6 +54,17 @@ public final class HttpApi {
         return app;
     }
 
+    private static String loadDashboard() {
+        try (var in = HttpApi.class.getResourceAsStream("dashboard.html")) {
+            if (in == null) {
+                throw new IllegalStateException("dashboard.html is missing from the node jar");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static void error(Context ctx, HttpStatus status, String message) {
         ctx.status(status).json(Map.of("error", message == null ? status.getMessage() : message));
     }
@@ -66,6 +79,7 @@ public final class HttpApi {
             body.put("peers", peers.size());
             ctx.json(body);
         });
+        app.get("/", ctx -> ctx.html(DASHBOARD));
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         app.get("/api/node", ctx -> ctx.json(node.get()));
         app.get("/api/peers", ctx -> ctx.json(Map.of("self", peers.self().hex(), "peers", peersJson(peers.snapshot()),

@@ -127,6 +127,10 @@ class NodeDaemonTest {
             var metrics = local.httpClient().send(local.request("/metrics").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.body()).contains("rhizome_peers").contains("jvm_memory_used_bytes");
 
+            var dashboard = local.httpClient().send(local.request("/").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(dashboard.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+            assertThat(dashboard.body()).contains("<title>Rhizome node</title>").contains("\"/api/node\"").contains("\"/api/peers\"");
+
             NodeClient anonymous = new NodeClient(NodeLocator.resolve(daemon.httpUrl(), tmp, dataDir));
             assertThatThrownBy(() -> anonymous.post("/api/probe/secret", Map.of()))
                     .isInstanceOfSatisfying(NodeClientException.class, e -> {
