@@ -1,31 +1,20 @@
 package net.rhizome.node.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import net.rhizome.inference.gguf.GgmlType;
-import net.rhizome.inference.synth.ModelShape;
-import net.rhizome.inference.synth.SyntheticModels;
 import net.rhizome.node.client.NodeClient;
 import net.rhizome.node.client.NodeLocator;
-import net.rhizome.node.daemon.Role;
-import net.rhizome.node.devnet.Devnet;
 import net.rhizome.node.devnet.DevnetManifest;
-import net.rhizome.node.devnet.DevnetSpec;
+import net.rhizome.node.devnet.ModelDevnet;
 import net.rhizome.node.gateway.ChatClient;
-import net.rhizome.swarm.metainfo.TorrentBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,7 +28,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start a local network, chat through it, show who served and who was paid; leaves it running.")
 public final class DemoCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> PROMPTS = List.of("Once upon a time", "The little robot said", "Tell me about the sea");
 
     @Spec
@@ -63,41 +51,18 @@ public final class DemoCommand implements Callable<Integer> {
             throw new CliException("--nodes must be 2..16, got " + nodes, 2);
         }
         PrintWriter out = spec.commandLine().getOut();
-        Path file = model != null ? model.toAbsolutePath() : synthetic(out);
-        if (!Files.isRegularFile(file)) {
-            throw new CliException("no model file at " + file, 2);
+        ModelDevnet.Served served;
+        try {
+            served = ModelDevnet.up(dir, nodes, model, Duration.ofSeconds(30), Duration.ofSeconds(120), out);
+        } catch (IOException e) {
+            throw new CliException(e.getMessage());
         }
-        String id = TorrentBuilder.create(file, false).metainfo().info().id();
-        out.printf("model %s (%s)%n", id, file.getFileName());
-
-        List<Set<Role>> roles = new ArrayList<>();
-        List<List<String>> args = new ArrayList<>();
-        roles.add(EnumSet.of(Role.GATEWAY, Role.SEEDER));
-        args.add(List.of());
-        for (int i = 2; i <= nodes; i++) {
-            roles.add(EnumSet.of(Role.GATEWAY, Role.WORKER));
-            args.add(List.of("--serve", id, "--price", "1"));
-        }
-        DevnetManifest manifest = Devnet.up(new DevnetSpec(dir, roles, args, Duration.ofSeconds(30), Duration.ofSeconds(1),
-                Duration.ofSeconds(120)), out);
-
+        DevnetManifest manifest = served.manifest();
+        String id = served.modelId();
         NodeClient seeder = client(1);
-        seeder.post("/api/models", Map.of("path", file.toString()));
-        out.println("node 1 seeds the model; workers fetch it through the swarm …");
-        out.flush();
-        for (int i = 2; i <= nodes; i++) {
-            client(i).post("/api/models/fetch", Map.of("uri", id, "peers", List.of()));
-        }
         String gateway = manifest.node(1).httpUrl() + "/v1";
-        Map<Integer, String> keys = new LinkedHashMap<>();
-        for (int i = 1; i <= nodes; i++) {
-            keys.put(i, client(i).post("/api/admin/gateway/keys?label=demo", Map.of()).path("key").asText());
-        }
-        Path keyFile = dir.resolve("api-keys.json");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(keyFile.toFile(), keys);
-        awaitWorkers(seeder, id, nodes - 1, out);
 
-        ChatClient chat = new ChatClient(URI.create(gateway), keys.get(1));
+        ChatClient chat = new ChatClient(URI.create(gateway), manifest.node(1).apiKey());
         Map<String, Integer> byWorker = new LinkedHashMap<>();
         for (String prompt : PROMPTS) {
             out.printf("%n> %s%n", prompt);
@@ -124,8 +89,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
         out.printf("%nthe network keeps running:%n");
         out.printf("  dashboard / API:  %s  (OpenAI API at %s)%n", manifest.node(1).httpUrl(), gateway);
-        out.printf("  API keys:         %s  (node K's key pays from node K's wallet)%n", keyFile);
-        out.printf("  chat:             ./rhizome chat --gateway %s --api-key %s%n", gateway, keys.get(1));
+        out.printf("  API keys:         api_key in %s  (node K's key pays from node K's wallet)%n", DevnetManifest.file(dir));
+        out.printf("  chat:             ./rhizome chat --gateway %s --api-key %s%n", gateway, manifest.node(1).apiKey());
         out.printf("  status / stop:    ./rhizome devnet status   |   ./rhizome devnet down%n");
         out.flush();
         return 0;
@@ -133,42 +98,5 @@ public final class DemoCommand implements Callable<Integer> {
 
     private NodeClient client(int index) {
         return new NodeClient(NodeLocator.resolve("devnet:" + index, dir, NodeLocator.DEFAULT_DATA_DIR), Duration.ofSeconds(60));
-    }
-
-    private Path synthetic(PrintWriter out) throws IOException {
-        Path file = dir.resolve("models").resolve("synthetic-tiny.gguf");
-        if (!Files.exists(file)) {
-            Files.createDirectories(file.getParent());
-            out.println("generating a synthetic model (tiny shape, random weights: its answers are noise; --model PATH serves a real GGUF) …");
-            out.flush();
-            SyntheticModels.write(ModelShape.TINY, GgmlType.Q8_0, 42, file);
-        }
-        return file;
-    }
-
-    /** Waits until the gateway offers the model with {@code workers} workers (fetch, load, stake, register, advertise). */
-    private static void awaitWorkers(NodeClient gateway, String id, int workers, PrintWriter out) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        int seen = -1;
-        while (System.nanoTime() < deadline) {
-            int now = 0;
-            for (JsonNode m : gateway.get("/v1/models").path("data")) {
-                if (m.path("id").asText().equals(id)) {
-                    now = m.path("workers").asInt();
-                }
-            }
-            if (now != seen) {
-                out.printf("workers serving the model: %d of %d%n", now, workers);
-                out.flush();
-                seen = now;
-            }
-            if (now >= workers) {
-                return;
-            }
-            Thread.sleep(1000);
-        }
-        if (seen < 1) {
-            throw new CliException("no worker began serving the model within 3 minutes; see the node logs under the devnet directory");
-        }
     }
 }

@@ -75,7 +75,7 @@ public final class Devnet {
             args.put(i, a);
             long pid = launch(dataDir, a);
             nodes.add(new DevnetManifest.Node(i, peerId, labels(spec.roles().get(i - 1)), dataDir.toString(), pid,
-                    "127.0.0.1:" + rpc[i], dht[i], "http://127.0.0.1:" + http[i], a));
+                    "127.0.0.1:" + rpc[i], dht[i], "http://127.0.0.1:" + http[i], a, null));
         }
         DevnetManifest manifest = new DevnetManifest(Instant.now().toString(), nodes);
         manifest.write(dir);
@@ -96,8 +96,7 @@ public final class Devnet {
             throw new IOException("devnet node " + index + " is still running (pid " + old.pid() + ")");
         }
         long pid = launch(Path.of(old.dataDir()), old.args());
-        DevnetManifest.Node fresh = new DevnetManifest.Node(old.index(), old.peerId(), old.roles(), old.dataDir(), pid,
-                old.rpcAddress(), old.dhtPort(), old.httpUrl(), old.args());
+        DevnetManifest.Node fresh = old.withPid(pid);
         DevnetManifest updated = new DevnetManifest(manifest.createdAt(),
                 manifest.nodes().stream().map(n -> n.index() == index ? fresh : n).toList());
         updated.write(dir);

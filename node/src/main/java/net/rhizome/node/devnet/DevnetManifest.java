@@ -21,7 +21,10 @@ public record DevnetManifest(@JsonProperty("created_at") String createdAt, @Json
         nodes = List.copyOf(nodes);
     }
 
-    /** One devnet node; {@code index} counts from 1; {@code args} are its {@code node start} arguments (for restarts). */
+    /**
+     * One devnet node; {@code index} counts from 1; {@code args} are its {@code node start} arguments (for restarts);
+     * {@code apiKey} is a gateway API key paying from this node's genesis-funded wallet (null on a bare devnet).
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Node(
             @JsonProperty("index") int index,
@@ -32,7 +35,16 @@ public record DevnetManifest(@JsonProperty("created_at") String createdAt, @Json
             @JsonProperty("rpc_address") String rpcAddress,
             @JsonProperty("dht_port") int dhtPort,
             @JsonProperty("http_url") String httpUrl,
-            @JsonProperty("args") List<String> args) {
+            @JsonProperty("args") List<String> args,
+            @JsonProperty("api_key") String apiKey) {
+
+        public Node withPid(long newPid) {
+            return new Node(index, peerId, roles, dataDir, newPid, rpcAddress, dhtPort, httpUrl, args, apiKey);
+        }
+
+        public Node withApiKey(String key) {
+            return new Node(index, peerId, roles, dataDir, pid, rpcAddress, dhtPort, httpUrl, args, key);
+        }
 
         public boolean processAlive() {
             return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);

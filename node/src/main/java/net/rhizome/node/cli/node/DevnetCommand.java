@@ -16,6 +16,7 @@ import net.rhizome.node.daemon.Role;
 import net.rhizome.node.devnet.Devnet;
 import net.rhizome.node.devnet.DevnetManifest;
 import net.rhizome.node.devnet.DevnetSpec;
+import net.rhizome.node.devnet.ModelDevnet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,7 +36,10 @@ public final class DevnetCommand implements Runnable {
     }
 
     @Command(name = "up", mixinStandardHelpOptions = true,
-            description = "Start N node processes bootstrapped to each other and wait until all see each other.")
+            description = {"Start N node processes bootstrapped to each other and wait until all see each other.",
+                "By default node 1 hosts the ledger and seeds a model (--model, else a synthetic one) that nodes 2..N fetch "
+                        + "through the swarm and serve as workers; each node's API key is in devnet.json (api_key).",
+                "--bare starts the nodes only, with the roles of --roles and --node-roles."})
     static final class Up implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -45,6 +49,12 @@ public final class DevnetCommand implements Runnable {
 
         @Option(names = "--dir", paramLabel = "DIR", description = "Devnet directory. Default: ~/.rhizome/devnet")
         Path dir = NodeLocator.DEFAULT_DEVNET_DIR;
+
+        @Option(names = "--model", paramLabel = "PATH", description = "GGUF model the workers serve. Default: a synthetic model generated now")
+        Path model;
+
+        @Option(names = "--bare", description = "Start the nodes only: no model, no workers, no API keys.")
+        boolean bare;
 
         @Option(names = "--roles", paramLabel = "ROLES", converter = CliConverters.RolesConverter.class,
                 description = "Roles of every node. Default: gateway,worker,seeder,auditor")
@@ -67,6 +77,10 @@ public final class DevnetCommand implements Runnable {
             if (nodes < 1 || nodes > DevnetSpec.MAX_NODES) {
                 throw new CliException("--nodes must be 1.." + DevnetSpec.MAX_NODES + ", got " + nodes, 2);
             }
+            PrintWriter out = spec.commandLine().getOut();
+            if (!bare) {
+                return serveModel(out);
+            }
             List<Set<Role>> perNode = new ArrayList<>(Collections.nCopies(nodes, roles));
             for (var e : nodeRoles.entrySet()) {
                 if (e.getKey() < 1 || e.getKey() > nodes) {
@@ -76,7 +90,6 @@ public final class DevnetCommand implements Runnable {
             }
             DevnetSpec devnet = new DevnetSpec(dir, perNode, Collections.nCopies(nodes, List.of()), peerTimeout,
                     Duration.ofSeconds(1), timeout);
-            PrintWriter out = spec.commandLine().getOut();
             DevnetManifest manifest;
             try {
                 manifest = Devnet.up(devnet, out);
@@ -84,8 +97,35 @@ public final class DevnetCommand implements Runnable {
                 throw new CliException(e.getMessage());
             }
             printTable(out, manifest.nodes());
-            out.println("stop with: ./rhizome devnet down" + (dir.equals(NodeLocator.DEFAULT_DEVNET_DIR) ? "" : " --dir " + dir));
+            printStop(out);
             return 0;
+        }
+
+        private int serveModel(PrintWriter out) {
+            if (!nodeRoles.isEmpty() || spec.commandLine().getParseResult().hasMatchedOption("--roles")) {
+                throw new CliException("--roles and --node-roles go with --bare; a model devnet sets the roles itself", 2);
+            }
+            if (nodes < ModelDevnet.MIN_NODES) {
+                throw new CliException("a devnet serving a model needs at least " + ModelDevnet.MIN_NODES + " nodes (or use --bare)", 2);
+            }
+            ModelDevnet.Served served;
+            try {
+                served = ModelDevnet.up(dir, nodes, model, peerTimeout, timeout, out);
+            } catch (IOException e) {
+                throw new CliException(e.getMessage());
+            }
+            printTable(out, served.manifest().nodes());
+            out.printf("model %s is served; OpenAI API at HTTP_URL/v1 of any node, with that node's api_key:%n", served.modelId());
+            for (DevnetManifest.Node n : served.manifest().nodes()) {
+                out.printf("  node %d: %s/v1  api_key %s%n", n.index(), n.httpUrl(), n.apiKey());
+            }
+            printStop(out);
+            return 0;
+        }
+
+        private void printStop(PrintWriter out) {
+            out.println("stop with: ./rhizome devnet down" + (dir.equals(NodeLocator.DEFAULT_DEVNET_DIR) ? "" : " --dir " + dir));
+            out.flush();
         }
     }
 

@@ -62,6 +62,15 @@ class NodeCliTest {
         Run r = run("devnet", "up", "--nodes", "0", "--dir", tmp.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("rhizome devnet up: --nodes must be 1..64, got 0");
+
+        Run one = run("devnet", "up", "--nodes", "1", "--dir", tmp.toString());
+        assertThat(one.exit()).isEqualTo(2);
+        assertThat(one.err().strip()).isEqualTo("rhizome devnet up: a devnet serving a model needs at least 2 nodes (or use --bare)");
+
+        Run roles = run("devnet", "up", "--roles", "gateway", "--dir", tmp.toString());
+        assertThat(roles.exit()).isEqualTo(2);
+        assertThat(roles.err().strip()).contains("--roles and --node-roles go with --bare");
+        assertThat(tmp.resolve("devnet.json")).doesNotExist();
     }
 
     @Test
