@@ -22,8 +22,8 @@ public record Peer(
         int failures,
         String lastProblem) {
 
-    Peer alive(Instant now) {
-        return new Peer(id, rpcAddress, details, firstSeen, now, Math.min(PeerBook.INITIAL_SCORE, score + 1), 0, lastProblem);
+    Peer alive(Instant now, PeerDetails current) {
+        return new Peer(id, rpcAddress, current, firstSeen, now, Math.min(PeerBook.INITIAL_SCORE, score + 1), 0, lastProblem);
     }
 
     Peer failed(String problem) {

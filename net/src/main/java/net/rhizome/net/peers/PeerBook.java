@@ -77,10 +77,10 @@ public final class PeerBook implements Misbehaviour {
         return peers.containsKey(id);
     }
 
-    /** A liveness check of {@code id} succeeded. */
-    public void alive(PeerId id) {
+    /** A liveness check of {@code id} succeeded and returned its {@code current} (verified) details. */
+    public void alive(PeerId id, PeerDetails current) {
         Instant now = clock.instant();
-        peers.computeIfPresent(id, (k, p) -> p.alive(now));
+        peers.computeIfPresent(id, (k, p) -> p.alive(now, current));
     }
 
     /** A liveness check of {@code id} failed; the peer stays until it has been silent for the timeout. */

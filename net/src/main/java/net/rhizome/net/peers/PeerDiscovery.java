@@ -25,7 +25,6 @@ import net.rhizome.net.transport.NodeTransport;
 import net.rhizome.net.transport.proto.InfoRequest;
 import net.rhizome.net.transport.proto.NodeInfo;
 import net.rhizome.net.transport.proto.NodeServiceGrpc;
-import net.rhizome.net.transport.proto.PingRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,12 +196,7 @@ public final class PeerDiscovery implements AutoCloseable {
             return;
         }
         try {
-            NodeInfo info = NodeServiceGrpc.newBlockingStub(found.channel())
-                    .withDeadlineAfter(settings.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .getInfo(InfoRequest.newBuilder().setProtocolVersion(NodeTransport.PROTOCOL_VERSION).build());
-            NodeRecord record = SignedRecord.verify(id, info.getRecordValue().toByteArray(), info.getRecordSeq(),
-                    info.getRecordSignature().toByteArray());
-            PeerDetails details = new PeerDetails(record.roles(), record.httpUrl(), record.software(), record.models(), true);
+            PeerDetails details = signedDetails(id, found.channel());
             if (book.verified(id, address, details)) {
                 connections.adopt(id, address, found.channel());
                 retryAfter.remove(address);
@@ -222,6 +216,7 @@ public final class PeerDiscovery implements AutoCloseable {
         log.debug("candidate refused address={} reason=\"{}\"", address, reason);
     }
 
+    /** Liveness check that also refreshes what the peer says about itself (its newest signed record). */
     private void ping(Peer peer) {
         ManagedChannel channel;
         try {
@@ -230,15 +225,24 @@ public final class PeerDiscovery implements AutoCloseable {
             return;
         }
         try {
-            NodeServiceGrpc.newBlockingStub(channel)
-                    .withDeadlineAfter(settings.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .ping(PingRequest.newBuilder().setProtocolVersion(NodeTransport.PROTOCOL_VERSION).build());
-            book.alive(peer.id());
+            book.alive(peer.id(), signedDetails(peer.id(), channel));
         } catch (StatusRuntimeException e) {
-            book.unreachable(peer.id(), "ping: " + e.getStatus().getCode() + " " + e.getStatus().getDescription());
+            book.unreachable(peer.id(), "node info: " + e.getStatus().getCode() + " " + e.getStatus().getDescription());
             // Do not let gRPC's exponential reconnect back-off outlast a restarted peer.
             channel.resetConnectBackoff();
+        } catch (SignedRecord.InvalidRecordException e) {
+            book.report(peer.id(), e.getMessage());
         }
+    }
+
+    /** Asks the peer for its node info and checks the node record in it against the peer's key. */
+    private PeerDetails signedDetails(PeerId id, ManagedChannel channel) throws SignedRecord.InvalidRecordException {
+        NodeInfo info = NodeServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(settings.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .getInfo(InfoRequest.newBuilder().setProtocolVersion(NodeTransport.PROTOCOL_VERSION).build());
+        NodeRecord record = SignedRecord.verify(id, info.getRecordValue().toByteArray(), info.getRecordSeq(),
+                info.getRecordSignature().toByteArray());
+        return new PeerDetails(record.roles(), record.httpUrl(), record.software(), record.models(), true);
     }
 
     private <T> T await(java.util.concurrent.CompletableFuture<T> future, String what) {

@@ -51,13 +51,22 @@ class PeerBookTest {
         book.verified(chatty, at(2), WORKER);
 
         clock.now = clock.now.plusSeconds(8);
-        book.alive(chatty);
+        book.alive(chatty, WORKER);
         book.unreachable(quiet, "ping: UNAVAILABLE");
         assertThat(book.evictSilent(Duration.ofSeconds(10))).isEmpty();
 
         clock.now = clock.now.plusSeconds(3);
         assertThat(book.evictSilent(Duration.ofSeconds(10))).extracting(Peer::id).containsExactly(quiet);
         assertThat(book.snapshot()).extracting(Peer::id).containsExactly(chatty);
+    }
+
+    @Test
+    void aLivenessCheckRefreshesWhatThePeerSaysAboutItself() {
+        PeerId worker = KeyPair.generate().peerId();
+        book.verified(worker, at(1), WORKER);
+        String model = "ab".repeat(32);
+        book.alive(worker, new PeerDetails(Set.of("worker"), "http://127.0.0.1:1", "v", List.of(model), true));
+        assertThat(book.get(worker)).hasValueSatisfying(p -> assertThat(p.details().models()).containsExactly(model));
     }
 
     @Test
