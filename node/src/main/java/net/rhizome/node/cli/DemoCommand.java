@@ -91,7 +91,8 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf("  dashboard / API:  %s  (OpenAI API at %s)%n", manifest.node(1).httpUrl(), gateway);
         out.printf("  API keys:         api_key in %s  (node K's key pays from node K's wallet)%n", DevnetManifest.file(dir));
         out.printf("  chat:             ./rhizome chat --gateway %s --api-key %s%n", gateway, manifest.node(1).apiKey());
-        out.printf("  status / stop:    ./rhizome devnet status   |   ./rhizome devnet down%n");
+        String dirFlag = dir.equals(NodeLocator.DEFAULT_DEVNET_DIR) ? "" : " --dir " + dir;
+        out.printf("  status / stop:    ./rhizome devnet status%s   |   ./rhizome devnet down%s%n", dirFlag, dirFlag);
         out.flush();
         return 0;
     }
