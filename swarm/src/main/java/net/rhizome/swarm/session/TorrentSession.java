@@ -798,7 +798,9 @@ public final class TorrentSession {
             for (PeerAddress a : Extensions.parsePexAdded(e.payload())) {
                 boolean connect;
                 synchronized (this) {
-                    connect = !bannedHosts.contains(a.toString()) && known.add(a) && info != null && !complete();
+                    // before the metadata arrives too: PEX is sent at once, and an address marked known but
+                    // not connected would never be tried again (any peer can also serve the metadata)
+                    connect = !bannedHosts.contains(a.toString()) && known.add(a) && (info == null || !complete());
                 }
                 if (connect) {
                     swarm.connect(this, a);
