@@ -1,37 +1,23 @@
 package net.rhizome.node.cli.node;
 
+import static net.rhizome.node.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import net.rhizome.core.crypto.KeyPair;
-import net.rhizome.node.cli.Main;
+import net.rhizome.node.cli.CliRun;
 import net.rhizome.node.daemon.NodeConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class NodeCliTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void idPrintsThePeerIdOfTheKeyItCreates() throws Exception {
-        Run first = run("id", "--data-dir", tmp.toString());
-        Run second = run("id", "--data-dir", tmp.toString());
+        CliRun first = run("id", "--data-dir", tmp.toString());
+        CliRun second = run("id", "--data-dir", tmp.toString());
 
         assertThat(first.exit()).isZero();
         assertThat(first.out().trim()).matches("[0-9a-f]{64}").isEqualTo(second.out().trim());
@@ -47,7 +33,7 @@ class NodeCliTest {
             {"node", "start", "--no-such-flag"},
             {"devnet", "up", "--nodes", "many"},
         }) {
-            Run r = run(args);
+            CliRun r = run(args);
             assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
             String[] lines = r.err().split("\n");
             assertThat(lines[0]).as(String.join(" ", args)).doesNotStartWith("Usage").isNotBlank();
@@ -59,15 +45,15 @@ class NodeCliTest {
 
     @Test
     void outOfRangeNodeCountIsOneClearLine() {
-        Run r = run("devnet", "up", "--nodes", "0", "--dir", tmp.toString());
+        CliRun r = run("devnet", "up", "--nodes", "0", "--dir", tmp.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("rhizome devnet up: --nodes must be 1..64, got 0");
 
-        Run one = run("devnet", "up", "--nodes", "1", "--dir", tmp.toString());
+        CliRun one = run("devnet", "up", "--nodes", "1", "--dir", tmp.toString());
         assertThat(one.exit()).isEqualTo(2);
         assertThat(one.err().strip()).isEqualTo("rhizome devnet up: a devnet serving a model needs at least 2 nodes (or use --bare)");
 
-        Run roles = run("devnet", "up", "--roles", "gateway", "--dir", tmp.toString());
+        CliRun roles = run("devnet", "up", "--roles", "gateway", "--dir", tmp.toString());
         assertThat(roles.exit()).isEqualTo(2);
         assertThat(roles.err().strip()).contains("--roles and --node-roles go with --bare");
         assertThat(tmp.resolve("devnet.json")).doesNotExist();
@@ -75,20 +61,20 @@ class NodeCliTest {
 
     @Test
     void commandsAimedAtAMissingNodeSayHowToStartOne() {
-        Run noNode = run("node", "status", "--data-dir", tmp.resolve("none").toString());
+        CliRun noNode = run("node", "status", "--data-dir", tmp.resolve("none").toString());
         assertThat(noNode.exit()).isEqualTo(1);
         assertThat(noNode.err().strip()).contains("no node running from").contains("./rhizome node start").doesNotContain("\n");
 
-        Run noDevnet = run("node", "status", "--node", "devnet:2", "--devnet-dir", tmp.toString());
+        CliRun noDevnet = run("node", "status", "--node", "devnet:2", "--devnet-dir", tmp.toString());
         assertThat(noDevnet.err().strip()).contains("no devnet in").contains("./rhizome devnet up");
 
-        Run badNode = run("node", "status", "--node", "ftp://x");
+        CliRun badNode = run("node", "status", "--node", "ftp://x");
         assertThat(badNode.err().strip()).contains("--node must be a URL");
 
-        Run refused = run("node", "status", "--node", "http://127.0.0.1:1");
+        CliRun refused = run("node", "status", "--node", "http://127.0.0.1:1");
         assertThat(refused.err().strip()).contains("no node running at http://127.0.0.1:1");
 
-        Run devnetStatus = run("devnet", "status", "--dir", tmp.toString());
+        CliRun devnetStatus = run("devnet", "status", "--dir", tmp.toString());
         assertThat(devnetStatus.exit()).isEqualTo(1);
         assertThat(devnetStatus.err().strip()).contains("no devnet in");
     }
