@@ -1,12 +1,11 @@
 package net.rhizome.node.cli.wallet;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.concurrent.Callable;
-import net.rhizome.node.client.NodeOptions;
+import java.io.PrintWriter;
+import net.rhizome.node.cli.NodeQueryCommand;
+import net.rhizome.node.client.NodeClient;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code rhizome ledger status}: height, state root and supply of the ledger a node uses. */
@@ -22,31 +21,20 @@ public final class LedgerCommand implements Runnable {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Height, block hash, state root, supply per asset.")
-    static final class Status implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        NodeOptions nodeOptions;
-
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
+    static final class Status extends NodeQueryCommand {
+        @Override
+        protected JsonNode fetch(NodeClient client) {
+            return client.get("/api/ledger/status");
+        }
 
         @Override
-        public Integer call() {
-            JsonNode s = nodeOptions.client().get("/api/ledger/status");
-            var out = spec.commandLine().getOut();
-            if (json) {
-                out.println(s.toPrettyString());
-                return 0;
-            }
+        protected void printText(JsonNode s, PrintWriter out) {
             out.printf("chain        %s (%s, genesis %s)%nheight       %d%nblock hash   %s%nstate root   %s%n"
                             + "supply       credits %,d   rhz %,d%nreward pool  %,d rhz (%d epochs paid)%n",
                     s.path("chain").asText(), s.path("mode").asText(), s.path("genesis").asText().substring(0, 16),
                     s.path("height").asLong(), s.path("block_hash").asText(), s.path("state_root").asText(),
                     s.path("supply").path("credits").asLong(), s.path("supply").path("rhz").asLong(),
                     s.path("reward_pool").asLong(), s.path("epochs_paid").asLong());
-            return 0;
         }
     }
 }
