@@ -52,65 +52,6 @@ public final class Dot {
         return tree(lanes);
     }
 
-    /**
-     * Four dot products sharing {@code a}: {@code out[oo + j] = dot(a, x at xo + j * xStride)} for
-     * j < 4, each bit-identical to {@link #dot}. Loading each weight vector once for four tokens is
-     * what makes batched prefill faster than four single products.
-     */
-    public static void dot4(float[] a, int ao, float[] x, int xo, int xStride, int n, float[] out, int oo) {
-        int groups = n / LANES;
-        float[][] lanes = new float[4][LANES];
-        int x0 = xo, x1 = xo + xStride, x2 = xo + 2 * xStride, x3 = xo + 3 * xStride;
-        if (VectorWidth.SCALAR) {
-            for (int j = 0; j < 4; j++) {
-                accumulateScalar(a, ao, x, xo + j * xStride, groups * LANES, lanes[j]);
-            }
-        } else {
-            FloatVector z = FloatVector.zero(F);
-            FloatVector p0 = z, p1 = z, p2 = z, p3 = z, q0 = z, q1 = z, q2 = z, q3 = z;
-            FloatVector r0 = z, r1 = z, r2 = z, r3 = z, s0 = z, s1 = z, s2 = z, s3 = z;
-            for (int g = 0; g < groups; g++) {
-                int i = g * LANES;
-                FloatVector w = FloatVector.fromArray(F, a, ao + i);
-                p0 = w.fma(FloatVector.fromArray(F, x, x0 + i), p0);
-                q0 = w.fma(FloatVector.fromArray(F, x, x1 + i), q0);
-                r0 = w.fma(FloatVector.fromArray(F, x, x2 + i), r0);
-                s0 = w.fma(FloatVector.fromArray(F, x, x3 + i), s0);
-                if (K >= 2) {
-                    w = FloatVector.fromArray(F, a, ao + i + L);
-                    p1 = w.fma(FloatVector.fromArray(F, x, x0 + i + L), p1);
-                    q1 = w.fma(FloatVector.fromArray(F, x, x1 + i + L), q1);
-                    r1 = w.fma(FloatVector.fromArray(F, x, x2 + i + L), r1);
-                    s1 = w.fma(FloatVector.fromArray(F, x, x3 + i + L), s1);
-                }
-                if (K == 4) {
-                    w = FloatVector.fromArray(F, a, ao + i + 2 * L);
-                    p2 = w.fma(FloatVector.fromArray(F, x, x0 + i + 2 * L), p2);
-                    q2 = w.fma(FloatVector.fromArray(F, x, x1 + i + 2 * L), q2);
-                    r2 = w.fma(FloatVector.fromArray(F, x, x2 + i + 2 * L), r2);
-                    s2 = w.fma(FloatVector.fromArray(F, x, x3 + i + 2 * L), s2);
-                    w = FloatVector.fromArray(F, a, ao + i + 3 * L);
-                    p3 = w.fma(FloatVector.fromArray(F, x, x0 + i + 3 * L), p3);
-                    q3 = w.fma(FloatVector.fromArray(F, x, x1 + i + 3 * L), q3);
-                    r3 = w.fma(FloatVector.fromArray(F, x, x2 + i + 3 * L), r3);
-                    s3 = w.fma(FloatVector.fromArray(F, x, x3 + i + 3 * L), s3);
-                }
-            }
-            store(p0, p1, p2, p3, lanes[0]);
-            store(q0, q1, q2, q3, lanes[1]);
-            store(r0, r1, r2, r3, lanes[2]);
-            store(s0, s1, s2, s3, lanes[3]);
-        }
-        for (int j = 0; j < 4; j++) {
-            int xj = xo + j * xStride;
-            float[] l = lanes[j];
-            for (int i = groups * LANES; i < n; i++) {
-                l[i & 15] = Math.fma(a[ao + i], x[xj + i], l[i & 15]);
-            }
-            out[oo + j] = tree(l);
-        }
-    }
-
     /** Scalar reference of the canonical order over the first {@code n} elements (n a multiple of 16 or not). */
     static void accumulateScalar(float[] a, int ao, float[] b, int bo, int n, float[] lanes) {
         for (int i = 0; i < n; i++) {
@@ -132,11 +73,19 @@ public final class Dot {
 
     /** The fixed pairwise reduction of 16 lanes (destroys {@code lanes}). */
     public static float tree(float[] lanes) {
-        for (int s = LANES / 2; s >= 1; s >>= 1) {
-            for (int l = 0; l < s; l++) {
-                lanes[l] += lanes[l + s];
-            }
-        }
-        return lanes[0];
+        return tree(lanes, 0);
+    }
+
+    /** {@link #tree(float[])} of the 16 lanes at {@code lanes[o ..]}, written out so the JIT keeps them in registers. */
+    static float tree(float[] lanes, int o) {
+        float l0 = lanes[o] + lanes[o + 8], l1 = lanes[o + 1] + lanes[o + 9], l2 = lanes[o + 2] + lanes[o + 10], l3 = lanes[o + 3] + lanes[o + 11];
+        float l4 = lanes[o + 4] + lanes[o + 12], l5 = lanes[o + 5] + lanes[o + 13], l6 = lanes[o + 6] + lanes[o + 14], l7 = lanes[o + 7] + lanes[o + 15];
+        l0 += l4;
+        l1 += l5;
+        l2 += l6;
+        l3 += l7;
+        l0 += l2;
+        l1 += l3;
+        return l0 + l1;
     }
 }

@@ -26,34 +26,73 @@ public final class Matmul {
             });
             return;
         }
-        par.forRange(ceilDiv(rows, ROW_TILE), (worker, fromTile, toTile) -> {
-            float[] tile = new float[ROW_TILE * cols];
-            float[] four = new float[4];
-            for (int r0 = fromTile * ROW_TILE; r0 < Math.min(rows, toTile * ROW_TILE); r0 += ROW_TILE) {
-                int nr = Math.min(ROW_TILE, rows - r0);
+        int tileRows = tileRows(cols);
+        par.forRange(ceilDiv(rows, tileRows), (worker, fromTile, toTile) -> {
+            float[] tile = new float[tileRows * cols];
+            float[] acc = new float[tileRows / 3 * Block3x3.STATE];
+            float[] lanes = new float[Dot.LANES];
+            for (int r0 = fromTile * tileRows; r0 < Math.min(rows, toTile * tileRows); r0 += tileRows) {
+                int nr = Math.min(tileRows, rows - r0);
                 for (int i = 0; i < nr; i++) {
                     MatVec.dequantRow(w, r0 + i, tile, i * cols);
                 }
                 int t = 0;
-                for (; t + 4 <= tokens; t += 4) {
-                    for (int i = 0; i < nr; i++) {
-                        Dot.dot4(tile, i * cols, x, t * cols, cols, cols, four, 0);
-                        for (int j = 0; j < 4; j++) {
-                            y[(t + j) * rows + r0 + i] = four[j];
-                        }
+                if (!VectorWidth.SCALAR) {
+                    for (; t + 3 <= tokens; t += 3) {
+                        threeTokens(tile, nr, cols, x, t, y, rows, r0, acc, lanes);
                     }
                 }
                 for (; t < tokens; t++) {
                     for (int i = 0; i < nr; i++) {
-                        y[t * rows + r0 + i] = Dot.dot(tile, i * cols, x, t * cols, cols);
+                        y[t * rows + r0 + i] = Dot.dot(tile, i * cols, x, t * cols, cols, lanes);
                     }
                 }
             }
         });
     }
 
-    /** Rows decoded together (32 rows of 2048 floats = 256 KiB): they stay in L2 while every group of four tokens passes over them. */
-    private static final int ROW_TILE = 32;
+    /** Columns per stretch of the microkernel: 3 rows and 3 tokens of 512 floats (12 KiB) stay in L1 across its lane passes. */
+    private static final int STRETCH = 1024;
+
+    /** Tokens {@code t .. t+2} against the {@code nr} decoded rows of {@code tile}, written to rows {@code r0 ..} of {@code y}. */
+    private static void threeTokens(float[] tile, int nr, int cols, float[] x, int t, float[] y, int rows, int r0, float[] acc, float[] lanes) {
+        int triples = nr / 3;
+        int end = cols / Dot.LANES * Dot.LANES;
+        java.util.Arrays.fill(acc, 0, triples * Block3x3.STATE, 0f);
+        for (int k0 = 0; k0 < end; k0 += STRETCH) {
+            int k1 = Math.min(end, k0 + STRETCH);
+            for (int b = 0; b < triples; b++) {
+                for (int p = 0; p < VectorWidth.K; p++) {
+                    Block3x3.accumulate(tile, 3 * b * cols, x, t * cols, cols, k0, k1, p, acc, b * Block3x3.STATE);
+                }
+            }
+        }
+        for (int b = 0; b < triples; b++) {
+            for (int r = 0; r < 3; r++) {
+                for (int j = 0; j < 3; j++) {
+                    int o = b * Block3x3.STATE + (3 * r + j) * Dot.LANES;
+                    int wo = (3 * b + r) * cols, xo = (t + j) * cols;
+                    for (int i = end; i < cols; i++) {
+                        acc[o + (i & 15)] = Math.fma(tile[wo + i], x[xo + i], acc[o + (i & 15)]);
+                    }
+                    y[(t + j) * rows + r0 + 3 * b + r] = Dot.tree(acc, o);
+                }
+            }
+        }
+        for (int i = 3 * triples; i < nr; i++) {
+            for (int j = 0; j < 3; j++) {
+                y[(t + j) * rows + r0 + i] = Dot.dot(tile, i * cols, x, (t + j) * cols, cols, lanes);
+            }
+        }
+    }
+
+    /**
+     * Rows decoded together: a multiple of 3 (the microkernel takes row triples), at most 24, whose
+     * floats fit in ~192 KiB so the tile stays in L2 while every group of tokens passes over it.
+     */
+    static int tileRows(int cols) {
+        return Math.max(3, Math.min(24, 192 * 1024 / (4 * cols) / 3 * 3));
+    }
 
     private static int ceilDiv(int a, int b) {
         return (a + b - 1) / b;
