@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import net.rhizome.node.cli.model.ModelUrlArgument;
 import net.rhizome.node.client.NodeClient;
 import net.rhizome.node.client.NodeLocator;
 import net.rhizome.node.devnet.DevnetManifest;
@@ -36,8 +37,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "4", description = "Nodes in the devnet, 2..16 (default: ${DEFAULT-VALUE}).")
     int nodes;
 
-    @Option(names = "--model", paramLabel = "PATH", description = "A GGUF model to serve (default: a synthetic model generated now).")
-    Path model;
+    @Option(names = "--model", paramLabel = "PATH|URL",
+            description = "A GGUF model to serve: a file or an http(s) URL, downloaded once (default: a synthetic model generated now).")
+    String model;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Devnet directory. Default: ~/.rhizome/devnet")
     Path dir = NodeLocator.DEFAULT_DEVNET_DIR;
@@ -53,7 +55,8 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ModelDevnet.Served served;
         try {
-            served = ModelDevnet.up(dir, nodes, model, Duration.ofSeconds(30), Duration.ofSeconds(120), out);
+            Path file = model == null ? null : ModelUrlArgument.localFile(model, NodeLocator.DEFAULT_DATA_DIR, spec.commandLine().getErr());
+            served = ModelDevnet.up(dir, nodes, file, Duration.ofSeconds(30), Duration.ofSeconds(120), out);
         } catch (IOException e) {
             throw new CliException(e.getMessage());
         }

@@ -6,10 +6,11 @@ import picocli.CommandLine.Command;
 @Command(
         name = "model",
         mixinStandardHelpOptions = true,
-        description = "Add, fetch, list, remove and synthesise models.",
+        description = "Add, fetch, pull from a URL, list, remove and synthesise models.",
         subcommands = {
             net.rhizome.node.cli.model.ModelAddCommand.class,
             net.rhizome.node.cli.model.ModelGetCommand.class,
+            net.rhizome.node.cli.model.ModelPullCommand.class,
             net.rhizome.node.cli.model.ModelListCommand.class,
             net.rhizome.node.cli.model.ModelRemoveCommand.class,
             net.rhizome.node.cli.inference.ModelSynthCommand.class,

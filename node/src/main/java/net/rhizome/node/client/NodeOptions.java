@@ -19,6 +19,10 @@ public final class NodeOptions {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory of the local node. Default: ~/.rhizome/node")
     Path dataDir = NodeLocator.DEFAULT_DATA_DIR;
 
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public NodeLocator.Target target() {
         return NodeLocator.resolve(node, devnetDir, dataDir);
     }

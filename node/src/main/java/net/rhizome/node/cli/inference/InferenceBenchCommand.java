@@ -68,7 +68,7 @@ public final class InferenceBenchCommand implements Callable<Integer> {
         if (promptTokens < 80 || promptTokens > 8192 || tokens < 2 || tokens > 4096 || rounds < 1 || threads < 1 || threads > 256) {
             throw new net.rhizome.node.cli.CliException("--prompt-tokens must be 80..8192, --tokens 2..4096, --rounds and --threads positive");
         }
-        Path path = ModelPaths.resolve(model, dataDir);
+        Path path = ModelPaths.resolve(model, dataDir, spec.commandLine().getErr());
         EngineOptions options = EngineOptions.defaults().withThreads(threads).withMaxContext(promptTokens + tokens + 8).withPrefillBatch(promptTokens);
         try (InferenceEngine engine = InferenceEngine.load(path, options, new ProgressLine(spec.commandLine().getErr(), "loading"))) {
             int[] prompt = prompt(engine.tokenizer(), promptTokens);

@@ -31,10 +31,11 @@ public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "PATH|ID", description = "A GGUF file, or a model id from the node's store.")
+    @Option(names = "--model", required = true, paramLabel = "PATH|ID|URL",
+            description = "A GGUF file, a model id from the node's store, or an http(s) URL (downloaded once into DATA_DIR/downloads).")
     String model;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Node data directory for model ids (default: ~/.rhizome/node).")
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Node data directory for model ids and downloads (default: ~/.rhizome/node).")
     Path dataDir = NodeLocator.DEFAULT_DATA_DIR;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt text (default: generate from BOS alone).")
@@ -83,7 +84,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path path = ModelPaths.resolve(model, dataDir);
+        Path path = ModelPaths.resolve(model, dataDir, err);
         SamplingParams params;
         try {
             params = new SamplingParams(temperature, topK, topP, minP, repeatPenalty, 64, maxTokens, stops, seed);

@@ -1,6 +1,7 @@
 package net.rhizome.node.cli.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -33,9 +34,12 @@ public final class ModelAddCommand implements Callable<Integer> {
             throw new CliException("no such file or directory: " + abs);
         }
         JsonNode m = nodeOptions.client().post("/api/models", Map.of("path", abs.toString()));
-        var out = spec.commandLine().getOut();
+        print(m, spec.commandLine().getOut());
+        return 0;
+    }
+
+    static void print(JsonNode m, PrintWriter out) {
         out.printf("model id  %s%nname      %s%nsize      %s%nmagnet    %s%n", m.path("id").asText(), m.path("name").asText(),
                 Format.bytes(m.path("size").asLong()), m.path("magnet").asText());
-        return 0;
     }
 }

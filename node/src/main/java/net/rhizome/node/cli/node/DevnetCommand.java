@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import net.rhizome.node.cli.CliException;
+import net.rhizome.node.cli.model.ModelUrlArgument;
 import net.rhizome.node.client.NodeLocator;
 import net.rhizome.node.daemon.Role;
 import net.rhizome.node.devnet.Devnet;
@@ -50,8 +51,10 @@ public final class DevnetCommand implements Runnable {
         @Option(names = "--dir", paramLabel = "DIR", description = "Devnet directory. Default: ~/.rhizome/devnet")
         Path dir = NodeLocator.DEFAULT_DEVNET_DIR;
 
-        @Option(names = "--model", paramLabel = "PATH", description = "GGUF model the workers serve. Default: a synthetic model generated now")
-        Path model;
+        @Option(names = "--model", paramLabel = "PATH|URL",
+                description = "GGUF model the workers serve: a file or an http(s) URL (downloaded once into ~/.rhizome/node/downloads). "
+                        + "Default: a synthetic model generated now")
+        String model;
 
         @Option(names = "--bare", description = "Start the nodes only: no model, no workers, no API keys.")
         boolean bare;
@@ -110,7 +113,8 @@ public final class DevnetCommand implements Runnable {
             }
             ModelDevnet.Served served;
             try {
-                served = ModelDevnet.up(dir, nodes, model, peerTimeout, timeout, out);
+                Path file = model == null ? null : ModelUrlArgument.localFile(model, NodeLocator.DEFAULT_DATA_DIR, spec.commandLine().getErr());
+                served = ModelDevnet.up(dir, nodes, file, peerTimeout, timeout, out);
             } catch (IOException e) {
                 throw new CliException(e.getMessage());
             }
