@@ -8,11 +8,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /**
- * What {@code download.json} in a cache entry records: the URL, the file name, the validator and
+ * What {@code .download.json} in a cache entry records: the URL, the file name, the validator and
  * size to resume against, the SHA-256 it must have (if known) and, once complete, the SHA-256 it has.
  */
 record DownloadState(String url, String name, String validator, long total, String expectedSha256, String sha256) {
-    static final String FILE = "download.json";
+    static final String FILE = ".download.json";
     private static final long MAX_BYTES = 64 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 

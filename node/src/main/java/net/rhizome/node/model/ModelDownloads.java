@@ -25,13 +25,13 @@ import net.rhizome.inference.gguf.GgufFile;
 
 /**
  * The download cache beside a node's model store, {@code DATA_DIR/downloads/}: one directory per
- * URL holding {@code download.json}, the partial file {@code download.part} while bytes arrive, and
+ * URL holding {@code .download.json}, the partial file {@code .download.part} while bytes arrive, and
  * the finished file under its model name once it passed the checksum and the GGUF check. A partial
  * download resumes with a {@code Range} request (guarded by {@code If-Range}); a finished one is
  * returned again without touching the network.
  */
 public final class ModelDownloads {
-    static final String PARTIAL = "download.part";
+    static final String PARTIAL = ".download.part";
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final int BUFFER = 1 << 20;
     private static final byte[] GGUF_MAGIC = "GGUF".getBytes(StandardCharsets.US_ASCII);
