@@ -44,7 +44,15 @@ public final class Dot {
                     a3 = FloatVector.fromArray(F, a, ao + i + 3 * L).fma(FloatVector.fromArray(F, b, bo + i + 3 * L), a3);
                 }
             }
-            store(a0, a1, a2, a3, lanes);
+            // stored here, not in a helper: vectors passed to a method C2 does not inline get boxed
+            a0.intoArray(lanes, 0);
+            if (K >= 2) {
+                a1.intoArray(lanes, L);
+            }
+            if (K == 4) {
+                a2.intoArray(lanes, 2 * L);
+                a3.intoArray(lanes, 3 * L);
+            }
         }
         for (int i = groups * LANES; i < n; i++) {
             lanes[i & 15] = Math.fma(a[ao + i], b[bo + i], lanes[i & 15]);
@@ -56,18 +64,6 @@ public final class Dot {
     static void accumulateScalar(float[] a, int ao, float[] b, int bo, int n, float[] lanes) {
         for (int i = 0; i < n; i++) {
             lanes[i & 15] = Math.fma(a[ao + i], b[bo + i], lanes[i & 15]);
-        }
-    }
-
-    /** Writes the K accumulators of the vector path to the 16 canonical lanes. */
-    static void store(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] lanes) {
-        a0.intoArray(lanes, 0);
-        if (K >= 2) {
-            a1.intoArray(lanes, L);
-        }
-        if (K == 4) {
-            a2.intoArray(lanes, 2 * L);
-            a3.intoArray(lanes, 3 * L);
         }
     }
 

@@ -9,6 +9,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import net.rhizome.inference.quant.Dequant;
@@ -21,7 +22,9 @@ import net.rhizome.inference.quant.WeightMatrix;
  * Both routes give identical bits; the fused ones just skip the round trip through memory.
  */
 public final class MatVec {
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    /** Byte species for one float vector's worth of quants: L bytes (64 bits, masked to 4 lanes, when L is 4). */
+    private static final VectorSpecies<Byte> BL = L <= 8 ? ByteVector.SPECIES_64 : ByteVector.SPECIES_128;
+    private static final VectorMask<Byte> FIRST_L = BL.indexInRange(0, L);
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
 
@@ -69,18 +72,19 @@ public final class MatVec {
             case Q8_0 -> {
                 for (int b = 0; b < n / 32; b++, off += 34) {
                     FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off)));
-                    for (int g = 0; g < 2; g++) {
-                        ByteVector q = ByteVector.fromMemorySegment(B16, seg, off + 2 + 16 * g, LE);
-                        store16(q, d, null, out, oo + b * 32 + g * 16);
+                    for (int j = 0; j < 32; j += L) {
+                        floats(bytes(seg, off + 2 + j)).mul(d).intoArray(out, oo + b * 32 + j);
                     }
                 }
             }
             case Q4_0 -> {
                 for (int b = 0; b < n / 32; b++, off += 18) {
                     FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off)));
-                    ByteVector raw = ByteVector.fromMemorySegment(B16, seg, off + 2, LE);
-                    store16(raw.and((byte) 0x0F).sub((byte) 8), d, null, out, oo + b * 32);
-                    store16(raw.lanewise(VectorOperators.LSHR, 4).sub((byte) 8), d, null, out, oo + b * 32 + 16);
+                    for (int j = 0; j < 16; j += L) {
+                        ByteVector raw = bytes(seg, off + 2 + j);
+                        floats(raw.and((byte) 0x0F).sub((byte) 8)).mul(d).intoArray(out, oo + b * 32 + j);
+                        floats(raw.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).mul(d).intoArray(out, oo + b * 32 + 16 + j);
+                    }
                 }
             }
             case Q4_K -> {
@@ -90,10 +94,10 @@ public final class MatVec {
                     for (int j = 0; j < 8; j++) {
                         FloatVector dv = FloatVector.broadcast(F, d * Dequant.kScale(seg, off + 4, j));
                         FloatVector mv = FloatVector.broadcast(F, dmin * Dequant.kMin(seg, off + 4, j));
-                        for (int g = 0; g < 2; g++) {
-                            ByteVector raw = ByteVector.fromMemorySegment(B16, seg, off + 16 + 32 * (j / 2) + 16 * g, LE);
+                        for (int e = 0; e < 32; e += L) {
+                            ByteVector raw = bytes(seg, off + 16 + 32 * (j / 2) + e);
                             ByteVector q = (j & 1) == 0 ? raw.and((byte) 0x0F) : raw.lanewise(VectorOperators.LSHR, 4);
-                            store16(q, dv, mv, out, oo + b * 256 + j * 32 + g * 16);
+                            dv.mul(floats(q)).sub(mv).intoArray(out, oo + b * 256 + j * 32 + e);
                         }
                     }
                 }
@@ -102,26 +106,22 @@ public final class MatVec {
         }
     }
 
-    /** Writes {@code d * q} (or {@code d * q - m}) for 16 quants as floats, lane by lane as {@link Dequant} computes them. */
-    private static void store16(ByteVector q, FloatVector d, FloatVector m, float[] out, int o) {
-        for (int p = 0; p < K; p++) {
-            FloatVector v = d.mul(part(q, p));
-            (m == null ? v : v.sub(m)).intoArray(out, o + p * L);
-        }
+    /** L quant bytes at {@code off}. Kept under C2's 35-byte inlining limit for cold call sites: a vector helper that is not inlined boxes its result. */
+    private static ByteVector bytes(MemorySegment seg, long off) {
+        return L == 4 ? masked(seg, off) : ByteVector.fromMemorySegment(BL, seg, off, LE);
     }
 
-    private static FloatVector part(ByteVector b, int p) {
-        return (FloatVector) b.convertShape(VectorOperators.B2F, F, p);
+    private static ByteVector masked(MemorySegment seg, long off) {
+        return ByteVector.fromMemorySegment(BL, seg, off, LE, FIRST_L);
+    }
+
+    /** The first L bytes as floats: one widening conversion (vpmovsxbd + vcvtdq2ps on AVX2). */
+    private static FloatVector floats(ByteVector b) {
+        return (FloatVector) b.convertShape(VectorOperators.B2F, F, 0);
     }
 
     private static FloatVector xv(float[] x, int i) {
         return FloatVector.fromArray(F, x, i);
-    }
-
-    private static float finish(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
-        float[] lanes = new float[Dot.LANES];
-        Dot.store(a0, a1, a2, a3, lanes);
-        return Dot.tree(lanes);
     }
 
     private static float f32(MemorySegment seg, long off, float[] x, int xo, int n) {
@@ -139,8 +139,16 @@ public final class MatVec {
                 a3 = FloatVector.fromMemorySegment(F, seg, o + 12L * L, LE).fma(xv(x, xo + i + 3 * L), a3);
             }
         }
+        // the stores stay in each kernel: handing the vectors to a helper C2 declines to inline boxes them
         float[] lanes = new float[Dot.LANES];
-        Dot.store(a0, a1, a2, a3, lanes);
+        a0.intoArray(lanes, 0);
+        if (K >= 2) {
+            a1.intoArray(lanes, L);
+        }
+        if (K == 4) {
+            a2.intoArray(lanes, 2 * L);
+            a3.intoArray(lanes, 3 * L);
+        }
         for (int i = groups * Dot.LANES; i < n; i++) {
             lanes[i & 15] = Math.fma(seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, off + 4L * i), x[xo + i], lanes[i & 15]);
         }
@@ -152,40 +160,64 @@ public final class MatVec {
         for (int b = 0; b < n / 32; b++, off += 34) {
             FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off)));
             for (int g = 0; g < 2; g++) {
-                ByteVector q = ByteVector.fromMemorySegment(B16, seg, off + 2 + 16 * g, LE);
+                long q = off + 2 + 16 * g;
                 int i = xo + b * 32 + g * 16;
-                a0 = part(q, 0).mul(d).fma(xv(x, i), a0);
+                a0 = floats(bytes(seg, q)).mul(d).fma(xv(x, i), a0);
                 if (K >= 2) {
-                    a1 = part(q, 1).mul(d).fma(xv(x, i + L), a1);
+                    a1 = floats(bytes(seg, q + L)).mul(d).fma(xv(x, i + L), a1);
                 }
                 if (K == 4) {
-                    a2 = part(q, 2).mul(d).fma(xv(x, i + 2 * L), a2);
-                    a3 = part(q, 3).mul(d).fma(xv(x, i + 3 * L), a3);
+                    a2 = floats(bytes(seg, q + 2 * L)).mul(d).fma(xv(x, i + 2 * L), a2);
+                    a3 = floats(bytes(seg, q + 3 * L)).mul(d).fma(xv(x, i + 3 * L), a3);
                 }
             }
         }
-        return finish(a0, a1, a2, a3);
+        // the stores stay in each kernel: handing the vectors to a helper C2 declines to inline boxes them
+        float[] lanes = new float[Dot.LANES];
+        a0.intoArray(lanes, 0);
+        if (K >= 2) {
+            a1.intoArray(lanes, L);
+        }
+        if (K == 4) {
+            a2.intoArray(lanes, 2 * L);
+            a3.intoArray(lanes, 3 * L);
+        }
+        return Dot.tree(lanes);
+    }
+
+    /** Low ({@code high == 0}) or high nibbles of {@code raw}, as unsigned values 0..15. */
+    private static ByteVector nibbles(ByteVector raw, int high) {
+        return high == 0 ? raw.and((byte) 0x0F) : raw.lanewise(VectorOperators.LSHR, 4);
     }
 
     private static float q4_0(MemorySegment seg, long off, float[] x, int xo, int n) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < n / 32; b++, off += 18) {
             FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off)));
-            ByteVector raw = ByteVector.fromMemorySegment(B16, seg, off + 2, LE);
+            // byte j holds element j (low nibble) and element 16 + j (high nibble)
             for (int g = 0; g < 2; g++) {
-                ByteVector q = (g == 0 ? raw.and((byte) 0x0F) : raw.lanewise(VectorOperators.LSHR, 4)).sub((byte) 8);
                 int i = xo + b * 32 + g * 16;
-                a0 = part(q, 0).mul(d).fma(xv(x, i), a0);
+                a0 = floats(nibbles(bytes(seg, off + 2), g).sub((byte) 8)).mul(d).fma(xv(x, i), a0);
                 if (K >= 2) {
-                    a1 = part(q, 1).mul(d).fma(xv(x, i + L), a1);
+                    a1 = floats(nibbles(bytes(seg, off + 2 + L), g).sub((byte) 8)).mul(d).fma(xv(x, i + L), a1);
                 }
                 if (K == 4) {
-                    a2 = part(q, 2).mul(d).fma(xv(x, i + 2 * L), a2);
-                    a3 = part(q, 3).mul(d).fma(xv(x, i + 3 * L), a3);
+                    a2 = floats(nibbles(bytes(seg, off + 2 + 2 * L), g).sub((byte) 8)).mul(d).fma(xv(x, i + 2 * L), a2);
+                    a3 = floats(nibbles(bytes(seg, off + 2 + 3 * L), g).sub((byte) 8)).mul(d).fma(xv(x, i + 3 * L), a3);
                 }
             }
         }
-        return finish(a0, a1, a2, a3);
+        // the stores stay in each kernel: handing the vectors to a helper C2 declines to inline boxes them
+        float[] lanes = new float[Dot.LANES];
+        a0.intoArray(lanes, 0);
+        if (K >= 2) {
+            a1.intoArray(lanes, L);
+        }
+        if (K == 4) {
+            a2.intoArray(lanes, 2 * L);
+            a3.intoArray(lanes, 3 * L);
+        }
+        return Dot.tree(lanes);
     }
 
     private static float q4_k(MemorySegment seg, long off, float[] x, int xo, int n) {
@@ -197,22 +229,39 @@ public final class MatVec {
             for (int j = 0; j < 8; j++) { // sub-block j: 32 weights, nibbles of bytes 32*(j/2) .. +32
                 FloatVector dv = FloatVector.broadcast(F, d * Dequant.kScale(seg, sc, j));
                 FloatVector mv = FloatVector.broadcast(F, dmin * Dequant.kMin(seg, sc, j));
+                int half = j & 1;
                 for (int g = 0; g < 2; g++) {
-                    ByteVector raw = ByteVector.fromMemorySegment(B16, seg, off + 16 + 32 * (j / 2) + 16 * g, LE);
-                    ByteVector q = (j & 1) == 0 ? raw.and((byte) 0x0F) : raw.lanewise(VectorOperators.LSHR, 4);
+                    long q = off + 16 + 32 * (j / 2) + 16 * g;
                     int i = xo + b * 256 + j * 32 + g * 16;
-                    a0 = dv.mul(part(q, 0)).sub(mv).fma(xv(x, i), a0);
+                    a0 = dv.mul(floats(nibbles(bytes(seg, q), half))).sub(mv).fma(xv(x, i), a0);
                     if (K >= 2) {
-                        a1 = dv.mul(part(q, 1)).sub(mv).fma(xv(x, i + L), a1);
+                        a1 = dv.mul(floats(nibbles(bytes(seg, q + L), half))).sub(mv).fma(xv(x, i + L), a1);
                     }
                     if (K == 4) {
-                        a2 = dv.mul(part(q, 2)).sub(mv).fma(xv(x, i + 2 * L), a2);
-                        a3 = dv.mul(part(q, 3)).sub(mv).fma(xv(x, i + 3 * L), a3);
+                        a2 = dv.mul(floats(nibbles(bytes(seg, q + 2 * L), half))).sub(mv).fma(xv(x, i + 2 * L), a2);
+                        a3 = dv.mul(floats(nibbles(bytes(seg, q + 3 * L), half))).sub(mv).fma(xv(x, i + 3 * L), a3);
                     }
                 }
             }
         }
-        return finish(a0, a1, a2, a3);
+        // the stores stay in each kernel: handing the vectors to a helper C2 declines to inline boxes them
+        float[] lanes = new float[Dot.LANES];
+        a0.intoArray(lanes, 0);
+        if (K >= 2) {
+            a1.intoArray(lanes, L);
+        }
+        if (K == 4) {
+            a2.intoArray(lanes, 2 * L);
+            a3.intoArray(lanes, 3 * L);
+        }
+        return Dot.tree(lanes);
+    }
+
+    /** Six-bit Q6_K quants (minus 32) of L weights: 4 bits from {@code ql}, 2 from {@code qh}, quarter {@code k} choosing which. */
+    private static FloatVector q6(MemorySegment seg, long ql, long qh, int k) {
+        ByteVector nib = nibbles(bytes(seg, ql), k >> 1);
+        ByteVector top = bytes(seg, qh).lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
+        return floats(nib.or(top).sub((byte) 32));
     }
 
     private static float q6_k(MemorySegment seg, long off, float[] x, int xo, int n) {
@@ -220,31 +269,36 @@ public final class MatVec {
         for (int b = 0; b < n / 256; b++, off += 210) {
             float d = Float.float16ToFloat(seg.get(SHORT, off + 208));
             for (int half = 0; half < 2; half++) {
-                long ql = off + 64L * half;
-                long qh = off + 128 + 32L * half;
                 long sc = off + 192 + 8L * half;
                 // 16-weight groups in index order: k selects the quarter (low/high nibble, shift of qh), lg the half of it
                 for (int k = 0; k < 4; k++) {
                     for (int lg = 0; lg < 2; lg++) {
-                        ByteVector lo = ByteVector.fromMemorySegment(B16, seg, ql + 32 * (k & 1) + 16 * lg, LE);
-                        ByteVector hi = ByteVector.fromMemorySegment(B16, seg, qh + 16 * lg, LE);
-                        ByteVector nib = k < 2 ? lo.and((byte) 0x0F) : lo.lanewise(VectorOperators.LSHR, 4);
-                        ByteVector top = hi.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
-                        ByteVector q = nib.or(top).sub((byte) 32);
+                        long ql = off + 64L * half + 32 * (k & 1) + 16 * lg;
+                        long qh = off + 128 + 32L * half + 16 * lg;
                         FloatVector dv = FloatVector.broadcast(F, d * seg.get(ValueLayout.JAVA_BYTE, sc + lg + 2 * k));
                         int i = xo + b * 256 + 128 * half + 32 * k + 16 * lg;
-                        a0 = dv.mul(part(q, 0)).fma(xv(x, i), a0);
+                        a0 = dv.mul(q6(seg, ql, qh, k)).fma(xv(x, i), a0);
                         if (K >= 2) {
-                            a1 = dv.mul(part(q, 1)).fma(xv(x, i + L), a1);
+                            a1 = dv.mul(q6(seg, ql + L, qh + L, k)).fma(xv(x, i + L), a1);
                         }
                         if (K == 4) {
-                            a2 = dv.mul(part(q, 2)).fma(xv(x, i + 2 * L), a2);
-                            a3 = dv.mul(part(q, 3)).fma(xv(x, i + 3 * L), a3);
+                            a2 = dv.mul(q6(seg, ql + 2 * L, qh + 2 * L, k)).fma(xv(x, i + 2 * L), a2);
+                            a3 = dv.mul(q6(seg, ql + 3 * L, qh + 3 * L, k)).fma(xv(x, i + 3 * L), a3);
                         }
                     }
                 }
             }
         }
-        return finish(a0, a1, a2, a3);
+        // the stores stay in each kernel: handing the vectors to a helper C2 declines to inline boxes them
+        float[] lanes = new float[Dot.LANES];
+        a0.intoArray(lanes, 0);
+        if (K >= 2) {
+            a1.intoArray(lanes, L);
+        }
+        if (K == 4) {
+            a2.intoArray(lanes, 2 * L);
+            a3.intoArray(lanes, 3 * L);
+        }
+        return Dot.tree(lanes);
     }
 }
