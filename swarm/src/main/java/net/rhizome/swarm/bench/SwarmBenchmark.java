@@ -24,15 +24,19 @@ import net.rhizome.swarm.session.TorrentSession;
 
 /**
  * Loopback swarm benchmark: one seeder to one leecher, one seeder to N leechers at once, the same
- * one-to-one transfer done by two libtorrent peers, and the CPU cost of Merkle verification.
- * Every figure is printed next to its reference from the same run.
+ * two transfers done by libtorrent peers (one process each), and the CPU cost of Merkle
+ * verification. Every figure is printed next to its reference from the same run.
  */
 public final class SwarmBenchmark {
-    /** Measured figures; seconds, bytes per second, CPU seconds per GiB; libtorrent figures are NaN when it is missing. */
+    /** Measured figures; seconds, CPU seconds per GiB; libtorrent figures are NaN when it is missing. */
     public record Result(long bytes, double oneToOne, double oneToMany, int leechers, double libtorrent,
-            double hashCpuPerGiB, double processCpuPerGiB) {
+            double libtorrentOneToMany, double hashCpuPerGiB, double processCpuPerGiB) {
         public double swarmRatio() {
             return oneToMany / oneToOne;
+        }
+
+        public double libtorrentSwarmRatio() {
+            return libtorrentOneToMany / libtorrent;
         }
 
         public double vsLibtorrent() {
@@ -79,16 +83,21 @@ public final class SwarmBenchmark {
                         leechers, many, many / one);
                 out.flush();
                 double lt = Double.NaN;
+                double ltMany = Double.NaN;
                 if (withLibtorrent && LibtorrentPeer.available()) {
-                    double ltFirst = libtorrent(torrent, seedDir, work);
-                    double ltSecond = libtorrent(torrent, seedDir, work);
+                    double ltFirst = libtorrent(torrent, seedDir, work, 1);
+                    double ltSecond = libtorrent(torrent, seedDir, work, 1);
                     lt = Math.min(ltFirst, ltSecond);
                     out.printf(Locale.ROOT, "libtorrent 1 -> 1:      %6.2f s  %7.1f MiB/s  (best of %.2f s, %.2f s); Rhizome throughput = %.2fx libtorrent's (goal >= 1.0x)%n",
                             lt, size / lt / (1 << 20), ltFirst, ltSecond, lt / one);
+                    out.flush();
+                    ltMany = libtorrent(torrent, seedDir, work, leechers);
+                    out.printf(Locale.ROOT, "libtorrent 1 -> %d:      %6.2f s until all finished = %.2fx libtorrent's single time; Rhizome's %.2fx is %.2f times libtorrent's ratio%n",
+                            leechers, ltMany, ltMany / lt, many / one, (many / one) / (ltMany / lt));
                 } else if (withLibtorrent) {
                     out.println("libtorrent reference skipped: /usr/bin/python3 cannot import libtorrent");
                 }
-                return new Result(size, one, many, leechers, lt, hashCpu, procCpuPerGiB);
+                return new Result(size, one, many, leechers, lt, ltMany, hashCpu, procCpuPerGiB);
             }
         } finally {
             deleteTree(work);
@@ -122,13 +131,20 @@ public final class SwarmBenchmark {
         }
     }
 
-    private static double libtorrent(TorrentBuilder.Created torrent, Path seedDir, Path work) throws Exception {
+    /** One libtorrent seeder process to {@code n} libtorrent leecher processes; seconds until all finished. */
+    private static double libtorrent(TorrentBuilder.Created torrent, Path seedDir, Path work, int n) throws Exception {
         Path t = work.resolve("bench.torrent");
         Files.write(t, torrent.metainfo().encode());
+        List<Path> dirs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            dirs.add(work.resolve("lt-leech-" + i));
+        }
         try (LibtorrentPeer.Seeder seeder = LibtorrentPeer.seed(t, seedDir)) {
-            return LibtorrentPeer.get(t.toString(), work.resolve("lt-leech"), seeder.port(), 1800);
+            return LibtorrentPeer.swarm(t, dirs, seeder.port(), 1800);
         } finally {
-            deleteTree(work.resolve("lt-leech"));
+            for (Path d : dirs) {
+                deleteTree(d);
+            }
         }
     }
 

@@ -4,6 +4,10 @@
   lt_peer.py create SRC OUT.torrent [--hybrid] [--piece-size N]   prints v2 and v1 info-hashes
   lt_peer.py seed TORRENT SAVE_DIR                                  prints "LISTEN <port>", seeds until stdin closes
   lt_peer.py get TORRENT|MAGNET SAVE_DIR HOST:PORT [TIMEOUT]        downloads from that peer, prints "DONE"
+  lt_peer.py leech TORRENT SAVE_DIR [TIMEOUT]                       prints "LISTEN <port>", reads one line of
+                                                                    comma-separated HOST:PORT peers, downloads from
+                                                                    them (timed from that line), prints "DONE", then
+                                                                    seeds to the others until stdin closes
 """
 import sys
 import time
@@ -98,6 +102,33 @@ def get(what, save, peer, timeout):
         time.sleep(0.05)
 
 
+def leech(torrent, save, timeout):
+    s = session()
+    p = lt.add_torrent_params()
+    p.ti = lt.torrent_info(torrent)
+    p.save_path = save
+    p.flags |= lt.torrent_flags.paused
+    h = s.add_torrent(p)
+    print('LISTEN', s.listen_port(), flush=True)
+    peers = [a.rsplit(':', 1) for a in sys.stdin.readline().strip().split(',') if a]
+    start = time.time()
+    h.resume()
+    for host, port in peers:
+        h.connect_peer((host, int(port)))
+    while True:
+        st = h.status()
+        if st.is_seeding:
+            print('DONE %.3f %d' % (time.time() - start, st.total_payload_download), flush=True)
+            break
+        if time.time() - start > timeout:
+            print('ERROR timeout progress=%.3f peers=%d' % (st.progress, st.num_peers), flush=True)
+            sys.exit(3)
+        time.sleep(0.02)
+    done = wait_stdin_closed()
+    while not done.wait(0.5):
+        pass
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == 'create':
@@ -110,6 +141,8 @@ def main():
         seed(sys.argv[2], sys.argv[3])
     elif cmd == 'get':
         get(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]) if len(sys.argv) > 5 else 120)
+    elif cmd == 'leech':
+        leech(sys.argv[2], sys.argv[3], float(sys.argv[4]) if len(sys.argv) > 4 else 600)
     else:
         sys.exit('unknown command ' + cmd)
 

@@ -24,4 +24,16 @@ class SwarmBenchmarkTest {
         assertThat(text.toString()).contains("1 seeder -> 1 leecher").contains("1 seeder -> 3 leechers");
         assertThat(Files.exists(work)).isFalse();
     }
+
+    @Test
+    void measuresLibtorrentDoingTheSameTransfersInSeparateProcesses() throws Exception {
+        net.rhizome.swarm.testing.Libtorrent.assumeAvailable();
+        StringWriter text = new StringWriter();
+        Path work = dir.resolve("bench-lt");
+        SwarmBenchmark.Result r = SwarmBenchmark.run(work, 4L << 20, 2, true, new PrintWriter(text, true));
+        assertThat(r.libtorrent()).isPositive();
+        assertThat(r.libtorrentOneToMany()).isPositive();
+        assertThat(text.toString()).contains("libtorrent 1 -> 1:").contains("libtorrent 1 -> 2:");
+        assertThat(Files.exists(work)).isFalse();
+    }
 }
