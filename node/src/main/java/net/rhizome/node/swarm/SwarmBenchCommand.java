@@ -26,6 +26,9 @@ public final class SwarmBenchCommand implements Callable<Integer> {
     @Option(names = "--no-libtorrent", description = "Skip the libtorrent reference transfer.")
     boolean noLibtorrent;
 
+    @Option(names = "--leecher-processes", description = "Also run the Rhizome 1 -> 1 and 1 -> N transfers with each leecher in its own JVM, as libtorrent's are.")
+    boolean leecherProcesses;
+
     @Option(names = "--work-dir", defaultValue = "/tmp/rhizome-swarm-bench",
             description = "Scratch directory for the random data; deleted afterwards (default ${DEFAULT-VALUE}).")
     Path work;
@@ -37,7 +40,7 @@ public final class SwarmBenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("note: loopback on this machine; other processes share the CPUs, so figures vary between runs");
-        SwarmBenchmark.run(work, sizeMib << 20, leechers, !noLibtorrent, out);
+        SwarmBenchmark.run(work, sizeMib << 20, leechers, new SwarmBenchmark.Options(!noLibtorrent, leecherProcesses), out);
         return 0;
     }
 }

@@ -93,44 +93,11 @@ public final class LibtorrentPeer {
      * wall-clock seconds from the moment all were told their peers until the last one finished.
      */
     public static double swarm(Path torrent, List<Path> saveDirs, int seederPort, int timeoutSeconds) throws Exception {
-        Path script = script();
-        List<Process> leechers = new ArrayList<>();
-        List<BufferedReader> outputs = new ArrayList<>();
-        try {
-            List<String> peers = new ArrayList<>(List.of("127.0.0.1:" + seederPort));
-            List<String> peerLines = new ArrayList<>();
-            for (Path dir : saveDirs) {
-                Process p = new ProcessBuilder(PYTHON, script.toString(), "leech", torrent.toString(), dir.toString(),
-                        Integer.toString(timeoutSeconds)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-                leechers.add(p);
-                BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                outputs.add(r);
-                String line = r.readLine();
-                if (line == null || !line.startsWith("LISTEN ")) {
-                    throw new IOException("libtorrent leecher did not start: " + line);
-                }
-                peerLines.add(String.join(",", peers));
-                peers.add("127.0.0.1:" + Integer.parseInt(line.substring(7).trim()));
-            }
-            long start = System.nanoTime();
-            for (int i = 0; i < leechers.size(); i++) {
-                var in = leechers.get(i).getOutputStream();
-                in.write((peerLines.get(i) + "\n").getBytes(StandardCharsets.UTF_8));
-                in.flush();
-            }
-            for (BufferedReader r : outputs) {
-                String line = r.readLine();
-                if (line == null || !line.startsWith("DONE ")) {
-                    throw new IOException("libtorrent leecher failed: " + line);
-                }
-            }
-            return (System.nanoTime() - start) / 1e9;
-        } finally {
-            for (Process p : leechers) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+        String script = script().toString();
+        List<List<String>> commands = saveDirs.stream()
+                .map(d -> List.of(PYTHON, script, "leech", torrent.toString(), d.toString(), Integer.toString(timeoutSeconds)))
+                .toList();
+        return ProcessSwarm.run(commands, seederPort).seconds();
     }
 
     /** Downloads {@code torrentOrMagnet} from the peer at 127.0.0.1:{@code port}; returns the seconds it took. */

@@ -28,9 +28,13 @@ import net.rhizome.swarm.session.TorrentSession;
  * verification. Every figure is printed next to its reference from the same run.
  */
 public final class SwarmBenchmark {
-    /** Measured figures; seconds, CPU seconds per GiB; libtorrent figures are NaN when it is missing. */
+    /**
+     * Measured figures; seconds, CPU seconds per GiB. libtorrent figures are NaN when it is
+     * missing, the {@code process…} ones when leechers did not run in their own JVMs.
+     */
     public record Result(long bytes, double oneToOne, double oneToMany, int leechers, double libtorrent,
-            double libtorrentOneToMany, double hashCpuPerGiB, double processCpuPerGiB) {
+            double libtorrentOneToMany, double processOneToOne, double processOneToMany, double hashCpuPerGiB,
+            double processCpuPerGiB) {
         public double swarmRatio() {
             return oneToMany / oneToOne;
         }
@@ -46,7 +50,10 @@ public final class SwarmBenchmark {
 
     private SwarmBenchmark() {}
 
-    public static Result run(Path work, long size, int leechers, boolean withLibtorrent, PrintWriter out) throws Exception {
+    /** Which transfers to run besides the in-JVM Rhizome ones. */
+    public record Options(boolean libtorrent, boolean leecherProcesses) {}
+
+    public static Result run(Path work, long size, int leechers, Options options, PrintWriter out) throws Exception {
         Files.createDirectories(work);
         Path seedDir = work.resolve("seed");
         Path file = seedDir.resolve("bench-model.bin");
@@ -82,9 +89,23 @@ public final class SwarmBenchmark {
                 out.printf(Locale.ROOT, "1 seeder -> %d leechers: %6.2f s until all finished = %.2fx the single-leecher time (goal <= 1.5x)%n",
                         leechers, many, many / one);
                 out.flush();
+                double pOne = Double.NaN;
+                double pMany = Double.NaN;
+                if (options.leecherProcesses()) {
+                    ProcessSwarm.Outcome single = rhizomeProcesses(seeder, torrent, work, 1);
+                    pOne = single.seconds();
+                    double leecherCpu = Double.parseDouble(single.done().getFirst().split("\\s+")[2]) / (size / (double) (1L << 30));
+                    out.printf(Locale.ROOT, "1 seeder -> 1 leecher JVM:  %6.2f s  %7.1f MiB/s  (cold JVM; leecher process CPU %.2f s per GiB)%n",
+                            pOne, size / pOne / (1 << 20), leecherCpu);
+                    out.flush();
+                    pMany = rhizomeProcesses(seeder, torrent, work, leechers).seconds();
+                    out.printf(Locale.ROOT, "1 seeder -> %d leecher JVMs: %6.2f s until all finished = %.2fx the single-JVM time (goal <= 1.5x)%n",
+                            leechers, pMany, pMany / pOne);
+                    out.flush();
+                }
                 double lt = Double.NaN;
                 double ltMany = Double.NaN;
-                if (withLibtorrent && LibtorrentPeer.available()) {
+                if (options.libtorrent() && LibtorrentPeer.available()) {
                     double ltFirst = libtorrent(torrent, seedDir, work, 1);
                     double ltSecond = libtorrent(torrent, seedDir, work, 1);
                     lt = Math.min(ltFirst, ltSecond);
@@ -94,10 +115,10 @@ public final class SwarmBenchmark {
                     ltMany = libtorrent(torrent, seedDir, work, leechers);
                     out.printf(Locale.ROOT, "libtorrent 1 -> %d:      %6.2f s until all finished = %.2fx libtorrent's single time; Rhizome's %.2fx is %.2f times libtorrent's ratio%n",
                             leechers, ltMany, ltMany / lt, many / one, (many / one) / (ltMany / lt));
-                } else if (withLibtorrent) {
+                } else if (options.libtorrent()) {
                     out.println("libtorrent reference skipped: /usr/bin/python3 cannot import libtorrent");
                 }
-                return new Result(size, one, many, leechers, lt, ltMany, hashCpu, procCpuPerGiB);
+                return new Result(size, one, many, leechers, lt, ltMany, pOne, pMany, hashCpu, procCpuPerGiB);
             }
         } finally {
             deleteTree(work);
@@ -127,6 +148,28 @@ public final class SwarmBenchmark {
             swarms.forEach(Swarm::close);
             for (int i = 0; i < n; i++) {
                 deleteTree(work.resolve("leech-" + n + "-" + i));
+            }
+        }
+    }
+
+    /** The in-JVM seeder to {@code n} {@link LeecherProcess} JVMs; seconds until all finished. */
+    private static ProcessSwarm.Outcome rhizomeProcesses(Swarm seeder, TorrentBuilder.Created torrent, Path work, int n) throws Exception {
+        Path t = work.resolve("bench.torrent");
+        Files.write(t, torrent.metainfo().encode());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<List<String>> commands = new ArrayList<>();
+        List<Path> dirs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Path d = work.resolve("jvm-leech-" + i);
+            dirs.add(d);
+            commands.add(List.of(java, "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                    LeecherProcess.MAIN, t.toString(), d.toString(), "1800"));
+        }
+        try {
+            return ProcessSwarm.run(commands, seeder.port());
+        } finally {
+            for (Path d : dirs) {
+                deleteTree(d);
             }
         }
     }
