@@ -95,7 +95,8 @@ public final class NodeTransport {
                 .build();
         PeerGuard guard = new PeerGuard(limits, misbehaviour);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(bind)
+        ServerEventLoops loops = ServerEventLoops.create();
+        NettyServerBuilder builder = loops.applyTo(NettyServerBuilder.forAddress(bind))
                 .sslContext(ssl)
                 .executor(executor)
                 .maxInboundMessageSize(limits.maxMessageBytes())
@@ -115,9 +116,10 @@ public final class NodeTransport {
             server.start();
         } catch (IOException e) {
             executor.shutdown();
+            loops.shutdown();
             throw new IOException("cannot listen on " + HostPort.of(bind) + ": " + e.getMessage(), e);
         }
-        return new TransportServer(server, executor);
+        return new TransportServer(server, executor, loops);
     }
 
     /** A channel to the node {@code expected} at {@code address}; any other key fails the handshake. */
@@ -179,10 +181,12 @@ public final class NodeTransport {
     public static final class TransportServer implements AutoCloseable {
         private final Server server;
         private final ExecutorService executor;
+        private final ServerEventLoops loops;
 
-        TransportServer(Server server, ExecutorService executor) {
+        TransportServer(Server server, ExecutorService executor, ServerEventLoops loops) {
             this.server = server;
             this.executor = executor;
+            this.loops = loops;
         }
 
         public int port() {
@@ -202,6 +206,7 @@ public final class NodeTransport {
                 Thread.currentThread().interrupt();
             } finally {
                 executor.shutdownNow();
+                loops.shutdown();
             }
         }
     }
