@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import net.rhizome.inference.gguf.GgmlType;
 import net.rhizome.inference.gguf.GgufWriter;
@@ -27,6 +28,11 @@ public final class SyntheticModels {
 
     /** Writes the model to {@code out}. Same (shape, type, seed) gives the same file, byte for byte. */
     public static void write(ModelShape s, GgmlType type, long seed, Path out) throws IOException {
+        write(s, type, seed, OptionalInt.empty(), out);
+    }
+
+    /** As {@link #write(ModelShape, GgmlType, long, Path)}, declaring {@code {arch}.pooling_type} (llama.cpp's numbers) when given. */
+    public static void write(ModelShape s, GgmlType type, long seed, OptionalInt poolingType, Path out) throws IOException {
         if (!Formats.supported(type)) {
             throw new IllegalArgumentException("type " + type + " is not supported (supported: " + Formats.SUPPORTED + ")");
         }
@@ -48,6 +54,7 @@ public final class SyntheticModels {
                 .putFloat32(a + ".attention.layer_norm_rms_epsilon", 1e-5f)
                 .putUInt32(a + ".rope.dimension_count", s.headDim())
                 .putFloat32(a + ".rope.freq_base", 10000f);
+        poolingType.ifPresent(p -> w.putUInt32(a + ".pooling_type", p));
         vocabulary(w, s.vocab());
         int dim = s.dim(), kvDim = s.kvHeads() * s.headDim();
         w.addTensor("token_embd.weight", type, new long[] {dim, s.vocab()}, matrix(type, dim, s.vocab(), 1.0, seed, "token_embd"));

@@ -69,6 +69,44 @@ public final class EngineGenerator implements TokenGenerator {
                 decoder, logits, vocab);
     }
 
+    @Override
+    public float[] embed(Hash32 model, int[] tokens) throws JobProtocolException {
+        InferenceEngine engine = engines.get(model);
+        if (engine == null) {
+            throw new JobProtocolException("model " + model.shortHex() + " is not served here");
+        }
+        if (!Pooling.embeds(engine.gguf())) {
+            throw new JobProtocolException("model " + model.shortHex() + " is not an embedding model (no last-token pooling_type)");
+        }
+        int vocab = engine.config().vocab();
+        for (int t : tokens) {
+            if (t >= vocab) {
+                throw new JobProtocolException("input token " + t + " is outside the vocabulary of " + vocab);
+            }
+        }
+        int context = Math.min(engine.options().maxContext(), engine.config().contextLength());
+        if (tokens.length > context) {
+            throw new JobProtocolException("input of " + tokens.length + " tokens does not fit the context of " + context);
+        }
+        return normalised(engine.embedding(tokens));
+    }
+
+    /** Scales to unit length, as OpenAI's embeddings are; a zero vector stays zero. */
+    static float[] normalised(float[] v) {
+        double sum = 0;
+        for (float x : v) {
+            sum += (double) x * x;
+        }
+        float[] out = v.clone();
+        if (sum > 0) {
+            float scale = (float) (1 / Math.sqrt(sum));
+            for (int i = 0; i < out.length; i++) {
+                out[i] *= scale;
+            }
+        }
+        return out;
+    }
+
     private static float[] prefill(InferenceEngine engine, Session session, int[] tokens) {
         int batch = engine.options().prefillBatch();
         float[] last = null;

@@ -15,12 +15,16 @@ import net.rhizome.core.crypto.KeyPair;
 import net.rhizome.core.crypto.PeerId;
 import net.rhizome.ledger.codec.DecodeException;
 import net.rhizome.ledger.tx.Voucher;
+import net.rhizome.market.job.EmbedRequest;
+import net.rhizome.market.job.EmbedWorkerStream;
 import net.rhizome.market.job.FinishReason;
 import net.rhizome.market.job.JobProtocolException;
 import net.rhizome.market.job.JobRequest;
 import net.rhizome.market.job.Receipt;
 import net.rhizome.market.job.WorkerChannel;
 import net.rhizome.market.job.WorkerStream;
+import net.rhizome.market.proto.EmbedGatewayMessage;
+import net.rhizome.market.proto.EmbedWorkerMessage;
 import net.rhizome.market.proto.GatewayMessage;
 import net.rhizome.market.proto.JobError;
 import net.rhizome.market.proto.JobServiceGrpc;
@@ -103,6 +107,169 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
     @Override
     public StreamObserver<GatewayMessage> run(StreamObserver<WorkerMessage> responses) {
         return new Call(caller.get(), (ServerCallStreamObserver<WorkerMessage>) responses);
+    }
+
+    @Override
+    public StreamObserver<EmbedGatewayMessage> embed(StreamObserver<EmbedWorkerMessage> responses) {
+        return new EmbedCall(caller.get(), (ServerCallStreamObserver<EmbedWorkerMessage>) responses);
+    }
+
+    /** One embedding job: embeds input by input, each once the earlier ones are paid, then signs the receipt. */
+    private final class EmbedCall implements StreamObserver<EmbedGatewayMessage> {
+        private final PeerId callerId;
+        private final ServerCallStreamObserver<EmbedWorkerMessage> out;
+        private final CountDownLatch gatewayDone = new CountDownLatch(1);
+        private volatile EmbedWorkerStream stream;
+        private volatile WorkerChannel channel;
+        private volatile boolean cancelled;
+        private boolean closed;
+
+        EmbedCall(PeerId callerId, ServerCallStreamObserver<EmbedWorkerMessage> out) {
+            this.callerId = callerId;
+            this.out = out;
+            out.setOnCancelHandler(() -> {
+                cancelled = true;
+                gatewayDone.countDown();
+            });
+        }
+
+        @Override
+        public void onNext(EmbedGatewayMessage message) {
+            try {
+                switch (message.getKindCase()) {
+                    case REQUEST -> accept(EmbedRequest.verify(message.getRequest()));
+                    case VOUCHER -> {
+                        if (channel == null) {
+                            throw new JobProtocolException("voucher before the embedding request");
+                        }
+                        channel.onVoucher(Voucher.decode(message.getVoucher().getEncoded().toByteArray()));
+                    }
+                    case CANCEL -> cancelled = true;
+                    case KIND_NOT_SET -> throw new JobProtocolException("empty gateway message");
+                }
+            } catch (JobProtocolException | DecodeException e) {
+                cancelled = true;
+                fail("bad_request", e.getMessage());
+            }
+        }
+
+        private void accept(EmbedRequest request) throws JobProtocolException {
+            if (stream != null) {
+                throw new JobProtocolException("a job stream carries one request");
+            }
+            if (!request.payer().equals(callerId)) {
+                throw new JobProtocolException("embedding request is signed by " + request.payer().shortId()
+                        + " but sent by " + callerId.shortId());
+            }
+            WorkerChannel ch = channels.channel(request.channelId())
+                    .orElseThrow(() -> new JobProtocolException("unknown payment channel " + request.channelId().shortHex()));
+            EmbedWorkerStream s = new EmbedWorkerStream(request, key, ch);
+            if (admitted.incrementAndGet() > settings.capacity() + settings.queue()) {
+                admitted.decrementAndGet();
+                s.finish(FinishReason.CANCELLED);
+                fail("overloaded", "worker " + key.peerId().shortId() + " is at capacity; try the next worker");
+                return;
+            }
+            channel = ch;
+            stream = s;
+            Thread.ofVirtual().name("embed-" + request.jobId().shortHex()).start(this::runJob);
+        }
+
+        private void runJob() {
+            EmbedWorkerStream s = stream;
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                admitted.decrementAndGet();
+                Thread.currentThread().interrupt();
+                return;
+            }
+            FinishReason reason = FinishReason.CANCELLED;
+            try {
+                reason = embedAll(s);
+            } catch (JobProtocolException e) {
+                fail("bad_request", e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                log.warn("embedding job failed job={} error=\"{}\"", s.request().jobId().shortHex(), e.toString());
+                fail("internal", "embedding failed: " + e.getClass().getSimpleName());
+            } finally {
+                slots.release();
+                admitted.decrementAndGet();
+            }
+            SignedReceipt signed = s.finish(reason);
+            try {
+                receipts.accept(Receipt.verify(signed));
+            } catch (JobProtocolException e) {
+                throw new IllegalStateException("own receipt does not verify", e);
+            }
+            send(EmbedWorkerMessage.newBuilder().setReceipt(signed).build());
+            try {
+                gatewayDone.await(settings.finalVoucherWait().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            complete();
+        }
+
+        private FinishReason embedAll(EmbedWorkerStream s) throws JobProtocolException, InterruptedException {
+            for (int i = s.nextInput(); i >= 0; i = s.nextInput()) {
+                if (cancelled) {
+                    return FinishReason.CANCELLED;
+                }
+                if (!s.awaitPayment(settings.paymentTimeout())) {
+                    log.info("embedding job unpaid, stopping job={} input={}", s.request().jobId().shortHex(), i);
+                    return FinishReason.CANCELLED;
+                }
+                float[] values = generator.embed(s.request().modelId(), s.request().input(i));
+                send(EmbedWorkerMessage.newBuilder().setEmbedding(s.emit(values)).build());
+            }
+            return FinishReason.STOP;
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            cancelled = true;
+            gatewayDone.countDown();
+        }
+
+        @Override
+        public void onCompleted() {
+            gatewayDone.countDown();
+            if (stream == null) {
+                complete();
+            }
+        }
+
+        private void fail(String code, String message) {
+            send(EmbedWorkerMessage.newBuilder().setError(JobError.newBuilder().setCode(code).setMessage(message)).build());
+            if (stream == null) {
+                complete();
+            }
+        }
+
+        private synchronized void send(EmbedWorkerMessage message) {
+            if (closed || out.isCancelled()) {
+                return;
+            }
+            try {
+                out.onNext(message);
+            } catch (RuntimeException e) {
+                cancelled = true;
+            }
+        }
+
+        private synchronized void complete() {
+            if (!closed && !out.isCancelled()) {
+                closed = true;
+                try {
+                    out.onCompleted();
+                } catch (RuntimeException ignored) {
+                    // the call ended meanwhile
+                }
+            }
+        }
     }
 
     private final class Call implements StreamObserver<GatewayMessage> {

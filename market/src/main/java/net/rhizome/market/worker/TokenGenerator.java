@@ -1,6 +1,7 @@
 package net.rhizome.market.worker;
 
 import java.util.Optional;
+import net.rhizome.ledger.Hash32;
 import net.rhizome.market.job.JobProtocolException;
 import net.rhizome.market.job.JobRequest;
 
@@ -12,6 +13,14 @@ import net.rhizome.market.job.JobRequest;
 public interface TokenGenerator {
     /** Prefills prompt and resumed tokens; throws when the model is not served here or the prompt does not fit. */
     Generation start(JobRequest request) throws JobProtocolException;
+
+    /**
+     * The embedding of {@code tokens} (last-token pooling, L2-normalised), a pure function of model and
+     * tokens; throws when the model is not served here as an embedding model or the input does not fit.
+     */
+    default float[] embed(Hash32 model, int[] tokens) throws JobProtocolException {
+        throw new JobProtocolException("this worker computes no embeddings");
+    }
 
     /** One job's generation; not thread-safe. */
     interface Generation extends AutoCloseable {

@@ -8,6 +8,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.Size;
+import net.rhizome.market.proto.EmbedGatewayMessage;
+import net.rhizome.market.proto.EmbedWorkerMessage;
 import net.rhizome.market.proto.GatewayMessage;
 import net.rhizome.market.proto.WorkerMessage;
 
@@ -45,6 +47,32 @@ class JobMessageFuzzTest {
                 GatewayStream.Accepted a = stream.onChunk(w.getChunk());
                 assertThat(java.util.Arrays.stream(a.tokens()).allMatch(t -> t >= 0 && t < VOCAB)).isTrue();
                 assertThat(a.tokens()).isNotEmpty();
+            }
+            if (w.hasReceipt()) {
+                stream.onReceipt(w.getReceipt());
+            }
+        } catch (InvalidProtocolBufferException | JobProtocolException expected) {
+            assertThat(expected.getMessage()).isNotNull();
+        }
+        checkEmbedding(input);
+    }
+
+    static void checkEmbedding(byte[] input) {
+        try {
+            EmbedGatewayMessage g = EmbedGatewayMessage.parseFrom(input);
+            if (g.hasRequest()) {
+                EmbedRequest r = EmbedRequest.verify(g.getRequest());
+                assertThat(r.inputCount()).isBetween(1, EmbedRequest.MAX_INPUTS);
+            }
+        } catch (InvalidProtocolBufferException | JobProtocolException expected) {
+            assertThat(expected.getMessage()).isNotNull();
+        }
+        try {
+            EmbedWorkerMessage w = EmbedWorkerMessage.parseFrom(input);
+            EmbedGatewayStream stream = new EmbedGatewayStream(EmbedRequestTest.request(0), gatewayChannel(1_000), 4);
+            if (w.hasEmbedding()) {
+                EmbedGatewayStream.Accepted a = stream.onEmbedding(w.getEmbedding());
+                assertThat(a.values()).hasSize(4);
             }
             if (w.hasReceipt()) {
                 stream.onReceipt(w.getReceipt());

@@ -25,8 +25,33 @@ public interface CompletionBackend {
     /** Runs the job to its end (or until {@code sink} declines more text) and reports who served it. */
     Outcome generate(Job job, TextSink sink);
 
-    /** A model on offer: context length and the price per output token, multiplier applied. */
-    record ModelOffer(String id, String name, int contextLength, long pricePerToken, int multiplierPerMille, int workers) {}
+    /** Embeds every input of the job (an embedding model's), paid per input token. */
+    Embeddings embed(EmbedJob job);
+
+    /**
+     * A model on offer: context length and the price per token (output tokens, or input tokens of an
+     * embedding job), multiplier applied; {@code embeddingDimension} is 0 unless the model embeds.
+     */
+    record ModelOffer(String id, String name, int contextLength, long pricePerToken, int multiplierPerMille, int workers,
+            int embeddingDimension) {
+        public boolean embeds() {
+            return embeddingDimension > 0;
+        }
+    }
+
+    /** One embedding job paid from {@code wallet}: token sequences, each embedded on its own. */
+    record EmbedJob(PeerId wallet, ModelOffer model, List<int[]> inputs) {
+        public EmbedJob {
+            inputs = List.copyOf(inputs);
+        }
+
+        public long tokens() {
+            return inputs.stream().mapToLong(in -> in.length).sum();
+        }
+    }
+
+    /** The unit-length embedding of each input, in order, and who computed them for what. */
+    record Embeddings(List<float[]> vectors, long charged, List<Served> servedBy, String jobId, String routeSeed) {}
 
     /** One completion job paid from {@code wallet}. */
     record Job(PeerId wallet, ModelOffer model, int[] promptTokens, SamplingParams sampling, int maxTokens, List<String> stop) {}
@@ -43,5 +68,6 @@ public interface CompletionBackend {
      */
     record Outcome(int completionTokens, FinishReason finishReason, long charged, List<Served> servedBy, String jobId, String routeSeed) {}
 
+    /** A worker's part: tokens it generated (or input tokens it embedded) and what it was paid. */
     record Served(PeerId worker, int tokens, long paid) {}
 }

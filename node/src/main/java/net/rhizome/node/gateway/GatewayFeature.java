@@ -7,11 +7,14 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import net.rhizome.core.crypto.PeerId;
 import net.rhizome.ledger.Asset;
 import net.rhizome.ledger.Hash32;
 import net.rhizome.ledger.Ledger;
 import net.rhizome.market.gateway.CoolDown;
+import net.rhizome.market.gateway.EmbedDispatcher;
 import net.rhizome.market.gateway.JobDispatcher;
 import net.rhizome.market.gateway.Router;
 import net.rhizome.market.ledger.LedgerChannels;
@@ -70,19 +73,30 @@ public final class GatewayFeature implements NodeFeature {
         CoolDown coolDown = new CoolDown(Clock.systemUTC());
         records = new PeerRecords(ctx.peers(), ctx.connections());
         Router router = new Router(records::live, led::account, () -> led.head().hash(), this::minimumStake, coolDown);
-        JobDispatcher dispatcher = new JobDispatcher(ctx.key(), ctx.connections()::channel,
-                new LedgerChannels(new LedgerTransactions(led, ctx.key(), java.time.Duration.ofSeconds(30)), CHANNEL_DEPOSIT, CHANNEL_EXPIRY_BLOCKS),
-                JobDispatcher.Timeouts.DEFAULT, Clock.systemUTC(), (worker, why) -> {
-                    log.info("worker failed, cooling down worker={} reason=\"{}\"", worker.shortId(), why);
-                    coolDown.failed(worker);
-                });
+        LedgerChannels channels = new LedgerChannels(new LedgerTransactions(led, ctx.key(), java.time.Duration.ofSeconds(30)),
+                CHANNEL_DEPOSIT, CHANNEL_EXPIRY_BLOCKS);
+        BiConsumer<PeerId, String> onFailure = (worker, why) -> {
+            log.info("worker failed, cooling down worker={} reason=\"{}\"", worker.shortId(), why);
+            coolDown.failed(worker);
+        };
+        JobDispatcher dispatcher = new JobDispatcher(ctx.key(), ctx.connections()::channel, channels,
+                JobDispatcher.Timeouts.DEFAULT, Clock.systemUTC(), onFailure);
+        EmbedDispatcher embedder = new EmbedDispatcher(ctx.key(), ctx.connections()::channel, channels,
+                JobDispatcher.Timeouts.DEFAULT, Clock.systemUTC(), onFailure);
         market = new MarketBackend(catalog, router, wallet -> {
-            if (!wallet.equals(ctx.key().peerId())) {
-                throw OpenAiException.invalidKey("the key's wallet " + wallet.shortId() + " is not held by this node");
-            }
+            ownWallet(wallet);
             return dispatcher;
+        }, wallet -> {
+            ownWallet(wallet);
+            return embedder;
         }, coolDown);
         ticker = Thread.ofVirtual().name("gateway-prices").start(this::tick);
+    }
+
+    private void ownWallet(PeerId wallet) {
+        if (!wallet.equals(ctx.key().peerId())) {
+            throw OpenAiException.invalidKey("the key's wallet " + wallet.shortId() + " is not held by this node");
+        }
     }
 
     /** The genesis minimum worker stake, read once the ledger answers. */
@@ -187,6 +201,11 @@ public final class GatewayFeature implements NodeFeature {
 
         @Override
         public Outcome generate(Job job, TextSink sink) {
+            throw new IllegalStateException("unreachable: no model is offered without a ledger");
+        }
+
+        @Override
+        public Embeddings embed(EmbedJob job) {
             throw new IllegalStateException("unreachable: no model is offered without a ledger");
         }
     }

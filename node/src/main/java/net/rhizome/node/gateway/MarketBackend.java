@@ -12,6 +12,7 @@ import java.util.function.Function;
 import net.rhizome.core.crypto.PeerId;
 import net.rhizome.ledger.Hash32;
 import net.rhizome.market.gateway.CoolDown;
+import net.rhizome.market.gateway.EmbedDispatcher;
 import net.rhizome.market.gateway.JobDispatcher;
 import net.rhizome.market.gateway.Router;
 import net.rhizome.market.job.JobLimits;
@@ -28,6 +29,7 @@ public final class MarketBackend implements CompletionBackend {
     private final ModelCatalog catalog;
     private final Router router;
     private final Function<PeerId, JobDispatcher> dispatchers;
+    private final Function<PeerId, EmbedDispatcher> embedders;
     private final CoolDown coolDown;
     private final int slotsPerWorker;
     private final SecureRandom random = new SecureRandom();
@@ -36,19 +38,22 @@ public final class MarketBackend implements CompletionBackend {
 
     /**
      * @param dispatchers the dispatcher paying from a wallet (the wallet's key signs requests and vouchers)
+     * @param embedders the same for embedding jobs
      * @param slotsPerWorker concurrent jobs assumed per worker when computing utilisation
      */
-    public MarketBackend(ModelCatalog catalog, Router router, Function<PeerId, JobDispatcher> dispatchers, CoolDown coolDown,
-            int slotsPerWorker) {
+    public MarketBackend(ModelCatalog catalog, Router router, Function<PeerId, JobDispatcher> dispatchers,
+            Function<PeerId, EmbedDispatcher> embedders, CoolDown coolDown, int slotsPerWorker) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.router = Objects.requireNonNull(router, "router");
         this.dispatchers = Objects.requireNonNull(dispatchers, "dispatchers");
+        this.embedders = Objects.requireNonNull(embedders, "embedders");
         this.coolDown = Objects.requireNonNull(coolDown, "coolDown");
         this.slotsPerWorker = slotsPerWorker;
     }
 
-    public MarketBackend(ModelCatalog catalog, Router router, Function<PeerId, JobDispatcher> dispatchers, CoolDown coolDown) {
-        this(catalog, router, dispatchers, coolDown, JobServer.Settings.DEFAULT.capacity());
+    public MarketBackend(ModelCatalog catalog, Router router, Function<PeerId, JobDispatcher> dispatchers,
+            Function<PeerId, EmbedDispatcher> embedders, CoolDown coolDown) {
+        this(catalog, router, dispatchers, embedders, coolDown, JobServer.Settings.DEFAULT.capacity());
     }
 
     @Override
@@ -62,7 +67,7 @@ public final class MarketBackend implements CompletionBackend {
             int multiplier = multiplier(m.id());
             long lowest = eligible.stream().mapToLong(Router.Eligible::pricePerToken).min().orElseThrow();
             offers.add(new ModelOffer(m.id().hex(), m.name(), m.contextLength(), PriceMultiplier.apply(lowest, multiplier),
-                    multiplier, eligible.size()));
+                    multiplier, eligible.size(), m.embeddingDimension()));
         }
         return offers;
     }
@@ -96,13 +101,8 @@ public final class MarketBackend implements CompletionBackend {
     @Override
     public Outcome generate(Job job, TextSink sink) {
         ModelCatalog.Model m = model(job.model());
-        byte[] id = new byte[32];
-        random.nextBytes(id);
-        Hash32 jobId = Hash32.of(id);
-        Router.Route route = router.route(jobId, m.id(), multiplier(m.id()));
-        if (route.assignments().isEmpty()) {
-            throw OpenAiException.noWorker(job.model().id(), "no registered, live worker serves it outside cool-down");
-        }
+        Hash32 jobId = newJobId();
+        Router.Route route = route(jobId, m);
         var spec = new JobDispatcher.JobSpec(jobId, m.id(), job.promptTokens(), job.sampling(), job.maxTokens(), job.stop(),
                 JobLimits.DEFAULT_VOUCHER_INTERVAL, m.vocabularySize());
         AtomicInteger busy = running.computeIfAbsent(m.id(), k -> new AtomicInteger());
@@ -131,6 +131,67 @@ public final class MarketBackend implements CompletionBackend {
         } finally {
             busy.decrementAndGet();
         }
+    }
+
+    @Override
+    public Embeddings embed(EmbedJob job) {
+        ModelCatalog.Model m = model(job.model());
+        if (m.embeddingDimension() == 0) {
+            throw OpenAiException.invalidRequest("model", "the model '" + job.model().id() + "' is not an embedding model");
+        }
+        for (int i = 0; i < job.inputs().size(); i++) {
+            for (int t : job.inputs().get(i)) {
+                if (t >= m.vocabularySize()) {
+                    throw OpenAiException.invalidRequest("input", "input " + i + " holds token id " + t
+                            + ", outside the model's vocabulary of " + m.vocabularySize());
+                }
+            }
+        }
+        Hash32 jobId = newJobId();
+        Router.Route route = route(jobId, m);
+        AtomicInteger busy = running.computeIfAbsent(m.id(), k -> new AtomicInteger());
+        busy.incrementAndGet();
+        try {
+            EmbedDispatcher.Result result = embedders.apply(job.wallet())
+                    .run(new EmbedDispatcher.EmbedSpec(jobId, m.id(), job.inputs(), m.embeddingDimension()), route.assignments());
+            List<Served> served = new ArrayList<>();
+            long charged = 0;
+            for (EmbedDispatcher.Attempt a : result.attempts()) {
+                if (a.failure().isEmpty()) {
+                    coolDown.succeeded(a.worker());
+                }
+                served.add(new Served(a.worker(), Math.toIntExact(a.tokens()), a.paid()));
+                charged += a.paid();
+            }
+            return new Embeddings(result.embeddings(), charged, served, jobId.hex(), route.seed().hex());
+        } catch (EmbedDispatcher.EmbedException e) {
+            long paid = e.attempts().stream().mapToLong(EmbedDispatcher.Attempt::paid).sum();
+            if (paid == 0) {
+                throw OpenAiException.noWorker(job.model().id(), e.getMessage());
+            }
+            int done = e.attempts().stream().mapToInt(EmbedDispatcher.Attempt::inputs).sum();
+            throw OpenAiException.upstream("the embedding job broke off after " + done + " of " + job.inputs().size()
+                    + " inputs (" + paid + " credit units paid for those): " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw OpenAiException.upstream("interrupted");
+        } finally {
+            busy.decrementAndGet();
+        }
+    }
+
+    private Hash32 newJobId() {
+        byte[] id = new byte[32];
+        random.nextBytes(id);
+        return Hash32.of(id);
+    }
+
+    private Router.Route route(Hash32 jobId, ModelCatalog.Model m) {
+        Router.Route route = router.route(jobId, m.id(), multiplier(m.id()));
+        if (route.assignments().isEmpty()) {
+            throw OpenAiException.noWorker(m.id().hex(), "no registered, live worker serves it outside cool-down");
+        }
+        return route;
     }
 
     private ModelCatalog.Model model(ModelOffer offer) {

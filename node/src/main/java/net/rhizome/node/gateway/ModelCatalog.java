@@ -12,6 +12,7 @@ import net.rhizome.inference.gguf.GgufFile;
 import net.rhizome.inference.model.ModelConfig;
 import net.rhizome.inference.tokenizer.Tokenizer;
 import net.rhizome.ledger.Hash32;
+import net.rhizome.market.worker.Pooling;
 
 /**
  * The models this gateway can tokenise for: each model's tokenizer, chat template and limits, read
@@ -19,8 +20,9 @@ import net.rhizome.ledger.Hash32;
  * chat messages as plain text.
  */
 public final class ModelCatalog {
-    /** What the gateway knows of one model. */
-    public record Model(Hash32 id, String name, Tokenizer tokenizer, ChatTemplate template, int contextLength, int vocabularySize) {
+    /** What the gateway knows of one model; {@code embeddingDimension} is 0 unless it is an embedding model ({@link Pooling#LAST}). */
+    public record Model(Hash32 id, String name, Tokenizer tokenizer, ChatTemplate template, int contextLength, int vocabularySize,
+            int embeddingDimension) {
         public int[] tokenize(Prompt prompt) {
             return switch (prompt) {
                 case Prompt.Text t -> tokenizer.encode(t.text(), tokenizer.addBosByDefault(), false);
@@ -37,7 +39,8 @@ public final class ModelCatalog {
         try (GgufFile gguf = GgufFile.open(file)) {
             ModelConfig config = ModelConfig.from(gguf);
             Tokenizer tokenizer = Tokenizer.fromGguf(gguf);
-            Model m = new Model(id, name, tokenizer, ChatTemplate.fromGguf(gguf, true), config.contextLength(), tokenizer.vocabularySize());
+            Model m = new Model(id, name, tokenizer, ChatTemplate.fromGguf(gguf, true), config.contextLength(), tokenizer.vocabularySize(),
+                    Pooling.embeds(gguf) ? config.dim() : 0);
             models.put(id, m);
             return m;
         } catch (RuntimeException e) {

@@ -7,11 +7,18 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 import net.rhizome.core.crypto.PeerId;
 import net.rhizome.core.util.Hex;
+import net.rhizome.market.job.EmbedRequest;
 import net.rhizome.market.job.FinishReason;
 import net.rhizome.market.job.JobLimits;
 import net.rhizome.market.job.SamplingParams;
@@ -20,8 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The OpenAI-compatible HTTP API every node serves: {@code POST /v1/chat/completions},
- * {@code POST /v1/completions} (server-sent events with {@code "stream": true}) and
- * {@code GET /v1/models}. Requests are checked in this order, and refused before any cost: API key,
+ * {@code POST /v1/completions} (server-sent events with {@code "stream": true}), {@code POST /v1/embeddings}
+ * (for models that embed) and {@code GET /v1/models}. Requests are checked in this order, and refused before any cost: API key,
  * JSON, model, context length and {@code max_tokens}, credits; then the market runs the job.
  */
 public final class OpenAiApi {
@@ -49,6 +56,10 @@ public final class OpenAiApi {
         app.post("/v1/completions", ctx -> guarded(ctx, () -> {
             PeerId wallet = keys.authenticate(ctx.header("Authorization"));
             complete(ctx, wallet, RequestParser.completion(ctx.bodyAsBytes()));
+        }));
+        app.post("/v1/embeddings", ctx -> guarded(ctx, () -> {
+            PeerId wallet = keys.authenticate(ctx.header("Authorization"));
+            embed(ctx, wallet, RequestParser.embeddings(ctx.bodyAsBytes()));
         }));
         app.get("/v1/models", ctx -> guarded(ctx, () -> ctx.json(modelsJson())));
     }
@@ -93,6 +104,88 @@ public final class OpenAiApi {
             text.append(stops.flush());
             ctx.contentType("application/json").result(reply.whole(text.toString(), finishReason(stops, outcome), prompt.length, outcome).toString());
         }
+    }
+
+    private void embed(Context ctx, PeerId wallet, EmbeddingRequest request) {
+        CompletionBackend.ModelOffer model = backend.model(request.model())
+                .orElseThrow(() -> OpenAiException.unknownModel(request.model()));
+        if (!model.embeds()) {
+            throw OpenAiException.invalidRequest("model", "The model '" + request.model()
+                    + "' is not an embedding model (GET /v1/models shows embedding_dimension for those that are)");
+        }
+        int dimension = request.dimensions().orElse(model.embeddingDimension());
+        if (dimension > model.embeddingDimension()) {
+            throw OpenAiException.invalidRequest("dimensions", "this model's embeddings have " + model.embeddingDimension()
+                    + " dimensions; 'dimensions' can only shorten them, got " + dimension);
+        }
+        List<int[]> inputs = new ArrayList<>(request.inputs().size());
+        long total = 0;
+        for (int i = 0; i < request.inputs().size(); i++) {
+            int[] tokens = switch (request.inputs().get(i)) {
+                case EmbeddingRequest.Input.Text t -> backend.tokenize(model, new Prompt.Text(t.text()));
+                case EmbeddingRequest.Input.Tokens t -> t.tokens();
+            };
+            if (tokens.length > model.contextLength()) {
+                throw new OpenAiException(400, "invalid_request_error", "context_length_exceeded", "input",
+                        "This model's maximum context length is " + model.contextLength() + " tokens; input " + i + " has " + tokens.length);
+            }
+            total += tokens.length;
+            if (total > EmbedRequest.MAX_TOTAL_TOKENS) {
+                throw OpenAiException.invalidRequest("input", "the inputs hold more than " + EmbedRequest.MAX_TOTAL_TOKENS
+                        + " tokens together; split the request");
+            }
+            inputs.add(tokens);
+        }
+        long bound = Math.multiplyExact(total, model.pricePerToken());
+        long available = credits.available(wallet);
+        if (available < bound) {
+            throw OpenAiException.insufficientCredits(bound, available);
+        }
+        CompletionBackend.Embeddings result = backend.embed(new CompletionBackend.EmbedJob(wallet, model, inputs));
+        ObjectNode root = JSON.createObjectNode().put("object", "list");
+        ArrayNode data = root.putArray("data");
+        for (int i = 0; i < result.vectors().size(); i++) {
+            float[] v = shortened(result.vectors().get(i), dimension);
+            ObjectNode item = data.addObject().put("object", "embedding").put("index", i);
+            if (request.base64()) {
+                ByteBuffer bytes = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+                bytes.asFloatBuffer().put(v);
+                item.put("embedding", Base64.getEncoder().encodeToString(bytes.array()));
+            } else {
+                ArrayNode values = item.putArray("embedding");
+                for (float x : v) {
+                    values.add(x);
+                }
+            }
+        }
+        root.put("model", model.id());
+        root.putObject("usage").put("prompt_tokens", total).put("total_tokens", total);
+        ObjectNode extras = root.putObject("rhizome").put("job_id", result.jobId()).put("route_seed", result.routeSeed())
+                .put("charged", result.charged());
+        ArrayNode served = extras.putArray("served_by");
+        for (CompletionBackend.Served s : result.servedBy()) {
+            served.addObject().put("worker", s.worker().hex()).put("tokens", s.tokens()).put("paid", s.paid());
+        }
+        ctx.contentType("application/json").result(root.toString());
+    }
+
+    /** The first {@code dimension} values scaled back to unit length (OpenAI's shortened embeddings). */
+    static float[] shortened(float[] v, int dimension) {
+        if (dimension == v.length) {
+            return v;
+        }
+        float[] out = Arrays.copyOf(v, dimension);
+        double sum = 0;
+        for (float x : out) {
+            sum += (double) x * x;
+        }
+        if (sum > 0) {
+            float scale = (float) (1 / Math.sqrt(sum));
+            for (int i = 0; i < out.length; i++) {
+                out[i] *= scale;
+            }
+        }
+        return out;
     }
 
     private void stream(Context ctx, CompletionBackend.Job job, CompletionRequest request, Reply reply, int promptTokens) {
@@ -217,10 +310,13 @@ public final class OpenAiApi {
         ArrayNode data = root.putArray("data");
         long created = clock.instant().getEpochSecond();
         for (CompletionBackend.ModelOffer m : backend.models()) {
-            data.addObject().put("id", m.id()).put("object", "model").put("created", created).put("owned_by", "rhizome")
+            ObjectNode item = data.addObject().put("id", m.id()).put("object", "model").put("created", created).put("owned_by", "rhizome")
                     .put("name", m.name()).put("context_length", m.contextLength())
                     .put("price_per_token", m.pricePerToken()).put("price_multiplier_per_mille", m.multiplierPerMille())
-                    .put("workers", m.workers());
+                    .put("workers", m.workers()).put("embeds", m.embeds());
+            if (m.embeds()) {
+                item.put("embedding_dimension", m.embeddingDimension());
+            }
         }
         return root;
     }

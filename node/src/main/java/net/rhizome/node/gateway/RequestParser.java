@@ -70,6 +70,74 @@ final class RequestParser {
         return common(root, new Prompt.Text(text), optionalInt(root, "max_tokens"));
     }
 
+    /** Inputs per embeddings request, as OpenAI allows. */
+    static final int MAX_EMBEDDING_INPUTS = 2048;
+
+    static EmbeddingRequest embeddings(byte[] body) {
+        JsonNode root = parse(body);
+        String model = text(root, "model", "model");
+        JsonNode input = root.get("input");
+        List<EmbeddingRequest.Input> inputs = new ArrayList<>();
+        if (input != null && input.isTextual()) {
+            inputs.add(textInput(input, "input"));
+        } else if (input != null && input.isArray() && !input.isEmpty() && input.get(0).isIntegralNumber()) {
+            inputs.add(tokensInput(input, "input"));
+        } else if (input != null && input.isArray() && !input.isEmpty()) {
+            if (input.size() > MAX_EMBEDDING_INPUTS) {
+                throw OpenAiException.invalidRequest("input", "at most " + MAX_EMBEDDING_INPUTS + " inputs, got " + input.size());
+            }
+            for (int i = 0; i < input.size(); i++) {
+                JsonNode in = input.get(i);
+                String param = "input[" + i + "]";
+                if (in.isTextual()) {
+                    inputs.add(textInput(in, param));
+                } else if (in.isArray()) {
+                    inputs.add(tokensInput(in, param));
+                } else {
+                    throw OpenAiException.invalidRequest(param, "'" + param + "' must be a string or an array of token ids");
+                }
+            }
+        } else {
+            throw OpenAiException.invalidRequest("input",
+                    "'input' must be a non-empty string, array of strings, array of token ids or array of such arrays");
+        }
+        JsonNode format = root.get("encoding_format");
+        boolean base64 = false;
+        if (format != null && !format.isNull()) {
+            if (!format.isTextual() || !List.of("float", "base64").contains(format.asText())) {
+                throw OpenAiException.invalidRequest("encoding_format", "'encoding_format' must be \"float\" or \"base64\"");
+            }
+            base64 = format.asText().equals("base64");
+        }
+        OptionalInt dimensions = optionalInt(root, "dimensions");
+        if (dimensions.isPresent() && dimensions.getAsInt() < 1) {
+            throw OpenAiException.invalidRequest("dimensions", "'dimensions' must be at least 1, got " + dimensions.getAsInt());
+        }
+        return new EmbeddingRequest(model, inputs, base64, dimensions);
+    }
+
+    private static EmbeddingRequest.Input textInput(JsonNode node, String param) {
+        if (node.asText().isEmpty()) {
+            throw OpenAiException.invalidRequest(param, "'" + param + "' must not be empty");
+        }
+        return new EmbeddingRequest.Input.Text(node.asText());
+    }
+
+    private static EmbeddingRequest.Input tokensInput(JsonNode node, String param) {
+        if (node.isEmpty()) {
+            throw OpenAiException.invalidRequest(param, "'" + param + "' must not be empty");
+        }
+        int[] tokens = new int[node.size()];
+        for (int i = 0; i < tokens.length; i++) {
+            JsonNode t = node.get(i);
+            if (!t.isIntegralNumber() || !t.canConvertToInt() || t.intValue() < 0) {
+                throw OpenAiException.invalidRequest(param, "'" + param + "' must hold token ids (non-negative integers); item " + i + " is " + t);
+            }
+            tokens[i] = t.intValue();
+        }
+        return new EmbeddingRequest.Input.Tokens(tokens);
+    }
+
     private static CompletionRequest common(JsonNode root, Prompt prompt, OptionalInt maxTokens) {
         String model = text(root, "model", "model");
         if (maxTokens.isPresent() && (maxTokens.getAsInt() < 1 || maxTokens.getAsInt() > JobLimits.MAX_OUTPUT_TOKENS)) {

@@ -15,13 +15,19 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.embeddings.EmbeddingCreateParams;
 import io.javalin.Javalin;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import net.rhizome.core.crypto.KeyPair;
@@ -138,9 +144,10 @@ class OpenAiApiTest {
 
     @Test
     void modelsAreListedWithTheirPrice() throws Exception {
-        assertThat(client.models().list().data()).extracting(m -> m.id()).containsExactly("tiny-story");
+        assertThat(client.models().list().data()).extracting(m -> m.id()).containsExactly("tiny-story", "tiny-embed");
         String body = get("/models").body();
-        assertThat(body).contains("\"price_per_token\":2").contains("\"price_multiplier_per_mille\":1000");
+        assertThat(body).contains("\"price_per_token\":2").contains("\"price_multiplier_per_mille\":1000")
+                .contains("\"embeds\":false").contains("\"embeds\":true,\"embedding_dimension\":4");
     }
 
     @Test
@@ -201,6 +208,72 @@ class OpenAiApiTest {
                 "{\"model\":\"tiny-story\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("\"served_by\":[{\"worker\":\"" + ScriptedBackend.WORKER.peerId().hex() + "\",\"tokens\":2,\"paid\":4}]");
+    }
+
+    @Test
+    void embeddingsOfABatchComeBackInOrderAsFloatsOrBase64() throws Exception {
+        List<String> texts = List.of("a cat", "the little dog ran", "z");
+        for (EmbeddingCreateParams.EncodingFormat format : List.of(EmbeddingCreateParams.EncodingFormat.FLOAT,
+                EmbeddingCreateParams.EncodingFormat.BASE64)) {
+            CreateEmbeddingResponse r = client.embeddings().create(EmbeddingCreateParams.builder().model("tiny-embed")
+                    .inputOfArrayOfStrings(texts).encodingFormat(format).build());
+            assertThat(r.data()).hasSize(3);
+            for (int i = 0; i < 3; i++) {
+                assertThat(r.data().get(i).index()).isEqualTo(i);
+                float[] want = ScriptedBackend.vector(texts.get(i).chars().toArray());
+                List<Float> got = r.data().get(i).embedding();
+                assertThat(got).hasSize(4);
+                for (int d = 0; d < 4; d++) {
+                    assertThat(got.get(d)).isEqualTo(want[d]);
+                }
+            }
+            long tokens = texts.stream().mapToLong(String::length).sum();
+            assertThat(r.usage().promptTokens()).isEqualTo(tokens);
+            assertThat(r.usage().totalTokens()).isEqualTo(tokens);
+        }
+        HttpResponse<String> raw = post("/embeddings", key, "{\"model\":\"tiny-embed\",\"input\":[[5,6,7]],\"encoding_format\":\"base64\"}");
+        assertThat(raw.statusCode()).isEqualTo(200);
+        String b64 = new com.fasterxml.jackson.databind.ObjectMapper().readTree(raw.body()).path("data").get(0).path("embedding").asText();
+        ByteBuffer bytes = ByteBuffer.wrap(Base64.getDecoder().decode(b64)).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(bytes.remaining()).isEqualTo(16);
+        assertThat(bytes.getFloat(4)).isEqualTo(ScriptedBackend.vector(new int[] {5, 6, 7})[1]);
+        assertThat(raw.body()).contains("\"charged\":9");
+    }
+
+    @Test
+    void shortenedEmbeddingsAreRescaledToUnitLength() {
+        CreateEmbeddingResponse r = client.embeddings().create(EmbeddingCreateParams.builder().model("tiny-embed")
+                .inputOfArrayOfTokens(List.of(3L, 4L)).dimensions(2).build());
+        List<Float> v = r.data().getFirst().embedding();
+        assertThat(v).hasSize(2);
+        assertThat(v.get(0) * v.get(0) + v.get(1) * v.get(1)).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(v.get(0) / v.get(1)).isCloseTo(2f / 3f, org.assertj.core.data.Offset.offset(1e-6f));
+    }
+
+    @Test
+    void badEmbeddingRequestsGetOpenAiErrorsAndCostNothing() throws Exception {
+        String[][] cases = {
+                {"{\"model\":\"tiny-embed\"}", "\"param\":\"input\""},
+                {"{\"model\":\"tiny-embed\",\"input\":\"\"}", "must not be empty"},
+                {"{\"model\":\"tiny-embed\",\"input\":[\"ok\", 5]}", "\"param\":\"input[1]\""},
+                {"{\"model\":\"tiny-embed\",\"input\":[[1,-2]]}", "non-negative"},
+                {"{\"model\":\"tiny-embed\",\"input\":\"x\",\"encoding_format\":\"hex\"}", "encoding_format"},
+                {"{\"model\":\"tiny-embed\",\"input\":\"x\",\"dimensions\":5}", "can only shorten"},
+                {"{\"model\":\"tiny-story\",\"input\":\"x\"}", "not an embedding model"},
+                {"{\"model\":\"tiny-embed\",\"input\":\"" + "y".repeat(65) + "\"}", "context_length_exceeded"},
+                {"{\"model\":\"tiny-embed\",\"input\":[" + "\"a\",".repeat(2048) + "\"a\"]}", "at most 2048 inputs"},
+        };
+        for (String[] c : cases) {
+            HttpResponse<String> r = post("/embeddings", key, c[0]);
+            assertThat(r.statusCode()).as(c[0]).isEqualTo(400);
+            assertThat(r.body()).as(c[0]).contains(c[1]);
+        }
+        assertThat(post("/embeddings", key, "{\"model\":\"nope\",\"input\":\"x\"}").statusCode()).isEqualTo(404);
+        assertThat(post("/embeddings", null, "{\"model\":\"tiny-embed\",\"input\":\"x\"}").statusCode()).isEqualTo(401);
+        credits.set(8); // "abc" is 3 tokens at 3 units
+        assertThatThrownBy(() -> client.embeddings().create(EmbeddingCreateParams.builder().model("tiny-embed").input("abc").build()))
+                .isInstanceOfSatisfying(OpenAIServiceException.class, e -> assertThat(e.statusCode()).isEqualTo(402));
+        assertThat(backend.generateCalls).hasValue(0);
     }
 
     HttpResponse<String> post(String path, String apiKey, String body) throws Exception {

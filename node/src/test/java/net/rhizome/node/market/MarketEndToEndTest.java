@@ -39,6 +39,7 @@ import net.rhizome.ledger.state.Account;
 import net.rhizome.ledger.state.Channel;
 import net.rhizome.ledger.tx.Operation;
 import net.rhizome.market.gateway.CoolDown;
+import net.rhizome.market.gateway.EmbedDispatcher;
 import net.rhizome.market.gateway.JobDispatcher;
 import net.rhizome.market.gateway.Router;
 import net.rhizome.market.job.JobRequest;
@@ -139,7 +140,10 @@ class MarketEndToEndTest {
         JobDispatcher dispatcher = new JobDispatcher(wallet,
                 p -> links.computeIfAbsent(p, x -> transport.connect(x, new HostPort("127.0.0.1", ports.get(x)))),
                 channels, JobDispatcher.Timeouts.DEFAULT, Clock.systemUTC(), (p, why) -> coolDown.failed(p));
-        MarketBackend backend = new MarketBackend(catalog, router, w -> dispatcher, coolDown);
+        EmbedDispatcher embedder = new EmbedDispatcher(wallet,
+                p -> links.computeIfAbsent(p, x -> transport.connect(x, new HostPort("127.0.0.1", ports.get(x)))),
+                channels, JobDispatcher.Timeouts.DEFAULT, Clock.systemUTC(), (p, why) -> coolDown.failed(p));
+        MarketBackend backend = new MarketBackend(catalog, router, w -> dispatcher, w -> embedder, coolDown);
 
         ApiKeys keys = ApiKeys.open(dir.resolve("api-keys.json"));
         apiKey = keys.create(wallet.peerId(), "e2e").key();

@@ -3,10 +3,12 @@ package net.rhizome.node.cli.inference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import net.rhizome.inference.gguf.GgmlType;
 import net.rhizome.inference.synth.ModelShape;
 import net.rhizome.inference.synth.SyntheticModels;
+import net.rhizome.market.worker.Pooling;
 import net.rhizome.node.cli.CliException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,6 +35,10 @@ public final class ModelSynthCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Weight seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--pooling", paramLabel = "TYPE",
+            description = "Declare {arch}.pooling_type: none, mean, cls, last or rank (last makes it an embedding model for the market).")
+    Pooling pooling;
+
     @Override
     public Integer call() throws Exception {
         ModelShape s;
@@ -48,7 +54,7 @@ public final class ModelSynthCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         try {
-            SyntheticModels.write(s, t, seed, out);
+            SyntheticModels.write(s, t, seed, pooling == null ? OptionalInt.empty() : OptionalInt.of(pooling.ordinal()), out);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }
