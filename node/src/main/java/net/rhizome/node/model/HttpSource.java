@@ -104,7 +104,7 @@ final class HttpSource {
         } catch (SSLException e) {
             throw new DownloadException("TLS with " + where + " failed: " + e.getMessage(), false);
         } catch (SocketTimeoutException e) {
-            throw new DownloadException("no answer from " + where + " within " + readTimeout.toSeconds() + "s", true);
+            throw new DownloadException("no answer from " + where + " (" + e.getMessage() + ")", true);
         } catch (IOException e) {
             throw new DownloadException("request to " + where + " failed: " + e.getMessage(), true);
         }

@@ -113,10 +113,7 @@ public final class ModelDownloads {
             DownloadState state = DownloadState.read(dir).filter(s -> s.url().equals(r.url().toString()) && !s.complete())
                     .map(s -> new DownloadState(s.url(), name, s.validator(), s.total(), s.expectedSha256(), null))
                     .orElse(new DownloadState(r.url().toString(), name, null, -1, null, null));
-            if (r.sha256() != null) {
-                state = state.withTransfer(state.validator(), state.total(), r.sha256());
-            }
-            state = transfer(dir, r.url(), state, listener);
+            state = transfer(dir, r, state, listener);
             return finish(dir, state, listener);
         }
     }
@@ -158,11 +155,11 @@ public final class ModelDownloads {
         return Optional.of(named);
     }
 
-    private DownloadState transfer(Path dir, URI url, DownloadState state, DownloadListener listener) throws IOException {
+    private DownloadState transfer(Path dir, Request r, DownloadState state, DownloadListener listener) throws IOException {
         Path part = dir.resolve(PARTIAL);
         for (int attempt = 1; ; attempt++) {
             try {
-                return attempt(dir, part, url, state, listener);
+                return attempt(dir, part, r, state, listener);
             } catch (DownloadException e) {
                 if (!e.retryable() || attempt >= settings.maxAttempts()) {
                     throw attempt > 1 ? new DownloadException(e.getMessage() + " (after " + attempt + " attempts; run again to resume)",
@@ -175,10 +172,13 @@ public final class ModelDownloads {
         }
     }
 
-    private DownloadState attempt(Path dir, Path part, URI url, DownloadState state, DownloadListener listener) throws IOException {
+    private DownloadState attempt(Path dir, Path part, Request r, DownloadState state, DownloadListener listener) throws IOException {
+        URI url = r.url();
         long offset = Files.isRegularFile(part) ? Files.size(part) : 0;
         HttpSource.Opened o = http.open(url, offset, offset > 0 ? state.validator() : null);
-        String expected = state.expectedSha256() != null ? state.expectedSha256() : o.linkedSha256();
+        // a resumed transfer keeps the checksum announced when it began; a fresh one takes the one announced now
+        String expected = r.sha256() != null ? r.sha256()
+                : o.start() > 0 && state.expectedSha256() != null ? state.expectedSha256() : o.linkedSha256();
         if (o.rangeNotSatisfiable()) {
             if (offset > 0 && o.total() == offset) {
                 return state.withTransfer(state.validator(), offset, expected);

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelDownloadsTest {
     private static byte[] model;
     private static String modelSha;
+    private static byte[] model2;
+    private static String model2Sha;
 
     @TempDir
     static Path shared;
@@ -39,6 +41,10 @@ class ModelDownloadsTest {
         SyntheticModels.write(ModelShape.TINY, GgmlType.Q8_0, 7, file);
         model = Files.readAllBytes(file);
         modelSha = sha256(model);
+        Path file2 = shared.resolve("tiny2.gguf");
+        SyntheticModels.write(ModelShape.TINY, GgmlType.Q8_0, 8, file2);
+        model2 = Files.readAllBytes(file2);
+        model2Sha = sha256(model2);
     }
 
     @BeforeEach
@@ -110,13 +116,14 @@ class ModelDownloadsTest {
     }
 
     @Test
-    void aChangedFileOnTheServerRestartsFromZero() throws Exception {
-        server.file("/m.gguf", model, "\"v1\"").drop("/m.gguf", 50_000, 1);
+    void aChangedFileOnTheServerRestartsFromZeroAndIsCheckedAgainstItsNewChecksum() throws Exception {
+        server.fileWithLinkedSha("/m.gguf", model, modelSha).drop("/m.gguf", 50_000, 1);
         ModelDownloads once = new ModelDownloads(tmp.resolve("downloads"), settings(1));
         assertThatThrownBy(() -> once.fetch(ModelDownloads.Request.of(server.url("/m.gguf"), null, null), DownloadListener.NONE))
                 .isInstanceOf(DownloadException.class);
-        server.file("/m.gguf", model, "\"v2\"");
-        assertThat(fetch("/m.gguf", modelSha, null)).hasBinaryContent(model);
+        server.fileWithLinkedSha("/m.gguf", model2, model2Sha);
+        assertThat(fetch("/m.gguf", null, null)).hasBinaryContent(model2);
+        assertThat(server.hits().getLast().range()).isEqualTo("bytes=50000-");
     }
 
     @Test

@@ -45,7 +45,8 @@ public final class ModelPullCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "File name in the store. Default: the URL's last path segment.")
     String name;
 
-    @Option(names = "--max-size", paramLabel = "BYTES", description = "Refuse files larger than this (default: 1 TiB).")
+    @Option(names = "--max-size", paramLabel = "SIZE", converter = ByteSizeConverter.class,
+            description = "Refuse files larger than this, e.g. 20G (default: 1T).")
     long maxSize = ModelDownloads.Settings.defaults().maxBytes();
 
     @Override
