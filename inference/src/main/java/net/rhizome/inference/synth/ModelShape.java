@@ -17,10 +17,12 @@ public record ModelShape(String name, Architecture arch, int dim, int layers, in
     public static final ModelShape TINY_QWEN3 = new ModelShape("tiny-qwen3", Architecture.QWEN3, 256, 2, 4, 2, 512, 512, 512, false);
     /** llama2.c's stories15M. */
     public static final ModelShape STORIES15M = new ModelShape("stories15m", Architecture.LLAMA, 288, 6, 6, 6, 768, 32000, 256, true);
+    /** llama2.c's stories110M (about 220 MB in F16). */
+    public static final ModelShape STORIES110M = new ModelShape("stories110m", Architecture.LLAMA, 768, 12, 12, 12, 2048, 32000, 1024, true);
     /** TinyLlama 1.1B. */
     public static final ModelShape TINYLLAMA_1_1B = new ModelShape("tinyllama-1.1b", Architecture.LLAMA, 2048, 22, 32, 4, 5632, 32000, 2048, false);
 
-    public static final List<ModelShape> NAMED = List.of(TINY, TINY_QWEN2, TINY_QWEN3, STORIES15M, TINYLLAMA_1_1B);
+    public static final List<ModelShape> NAMED = List.of(TINY, TINY_QWEN2, TINY_QWEN3, STORIES15M, STORIES110M, TINYLLAMA_1_1B);
 
     public ModelShape {
         if (dim <= 0 || layers <= 0 || heads <= 0 || kvHeads <= 0 || ffnDim <= 0 || contextLength <= 0) {

@@ -4,57 +4,51 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import net.rhizome.net.transport.HostPort;
-import net.rhizome.node.cli.Main;
-import net.rhizome.node.daemon.NodeConfig;
-import net.rhizome.node.daemon.NodeDaemon;
+import net.rhizome.inference.gguf.GgmlType;
+import net.rhizome.inference.synth.ModelShape;
+import net.rhizome.inference.synth.SyntheticModels;
+import net.rhizome.node.cli.CliRun;
 import net.rhizome.node.daemon.Role;
+import net.rhizome.node.devnet.Devnet;
+import net.rhizome.node.devnet.DevnetManifest;
+import net.rhizome.node.devnet.DevnetSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
- * The swarm demonstration on real daemons (in one JVM): one node seeds a 200 MB synthetic model,
- * three fetch it by magnet link at the same time; all end with identical files and the leechers
+ * The swarm demonstration with four node processes in a devnet: node 1 seeds a synthetic
+ * stories110M-shaped GGUF in F16 (about 220 MB), nodes 2-4 fetch it by magnet link at the same
+ * time; all end with identical files that load and generate identical tokens, and the leechers
  * uploaded to each other.
  */
 class SwarmDemoTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int NODES = 4;
+    private static final long MIN_MODEL_BYTES = 200_000_000L;
 
     @TempDir
     Path tmp;
 
-    private static NodeConfig config(Path dataDir, List<HostPort> bootstrap) {
-        HostPort any = new HostPort("127.0.0.1", 0);
-        return new NodeConfig(dataDir, any, any, 0, "127.0.0.1", 0, bootstrap, Set.of(Role.SEEDER),
-                Duration.ofSeconds(10), Duration.ofMillis(300));
-    }
-
     private static String cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        assertThat(exit).as(String.join(" ", args) + ": " + err).isZero();
-        return out.toString();
+        CliRun r = CliRun.run(args);
+        assertThat(r.exit()).as(String.join(" ", args) + ": " + r.err()).isZero();
+        return r.out();
     }
 
     private static String sha256(Path p) throws Exception {
@@ -68,53 +62,59 @@ class SwarmDemoTest {
         return HexFormat.of().formatHex(md.digest());
     }
 
+    /** Greedy tokens of the model named by {@code model} (a path, or an id in {@code dataDir}'s store). */
+    private static JsonNode generate(String model, Path dataDir) throws Exception {
+        String out = cli("run", "--model", model, "--data-dir", dataDir.toString(), "--prompt", "Once upon a time",
+                "--temperature", "0", "--max-tokens", "6", "--ctx", "64", "--json");
+        return JSON.readTree(out).path("tokens");
+    }
+
     @Test
-    void oneSeedThreeLeechersByMagnetAtOnce() throws Exception {
-        Path model = tmp.resolve("synthetic-200m.gguf");
-        SplittableRandom random = new SplittableRandom(200);
-        byte[] buf = new byte[1 << 20];
-        try (OutputStream out = Files.newOutputStream(model)) {
-            for (int mib = 0; mib < 200; mib++) {
-                for (int i = 0; i < buf.length; i += 8) {
-                    long v = random.nextLong();
-                    for (int k = 0; k < 8; k++) {
-                        buf[i + k] = (byte) (v >>> (8 * k));
-                    }
-                }
-                out.write(buf);
-            }
-        }
-        List<Path> dirs = List.of(tmp.resolve("seed"), tmp.resolve("l1"), tmp.resolve("l2"), tmp.resolve("l3"));
-        List<NodeDaemon> daemons = new ArrayList<>();
+    void oneSeedThreeLeechersByMagnetAtOnceThenIdenticalGeneration() throws Exception {
+        Path model = tmp.resolve("synthetic-stories110m-f16.gguf");
+        SyntheticModels.write(ModelShape.STORIES110M, GgmlType.F16, 110, model);
+        assertThat(Files.size(model)).isGreaterThan(MIN_MODEL_BYTES);
+
+        Path devnet = tmp.resolve("devnet");
+        DevnetSpec spec = DevnetSpec.uniform(devnet, NODES, Set.of(Role.SEEDER), Duration.ofSeconds(10), Duration.ofSeconds(150));
         try {
-            NodeConfig seedConfig = config(dirs.get(0), List.of());
-            daemons.add(NodeDaemon.start(seedConfig, List.of(new SwarmFeature(seedConfig))));
-            for (Path d : dirs.subList(1, 4)) {
-                NodeConfig c = config(d, List.of(new HostPort("127.0.0.1", daemons.getFirst().dhtPort())));
-                daemons.add(NodeDaemon.start(c, List.of(new SwarmFeature(c))));
-            }
-            String added = cli("model", "add", model.toString(), "--data-dir", dirs.get(0).toString());
+            Devnet.up(spec, new PrintWriter(Writer.nullWriter()));
+            String added = cli("model", "add", model.toString(), "--node", "devnet:1", "--devnet-dir", devnet.toString());
             String magnet = added.lines().filter(l -> l.startsWith("magnet")).findFirst().orElseThrow().split("\\s+")[1];
             String id = added.lines().filter(l -> l.startsWith("model id")).findFirst().orElseThrow().split("\\s+")[2];
 
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<CompletableFuture<String>> gets = new ArrayList<>();
-                for (Path d : dirs.subList(1, 4)) {
-                    gets.add(CompletableFuture.supplyAsync(() -> cli("model", "get", magnet, "--data-dir", d.toString()), pool));
+                for (int k = 2; k <= NODES; k++) {
+                    String node = "devnet:" + k;
+                    gets.add(CompletableFuture.supplyAsync(() -> cli("model", "get", magnet, "--node", node,
+                            "--devnet-dir", devnet.toString()), pool));
                 }
-                CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+                CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new)).get(6, TimeUnit.MINUTES);
             }
 
             String expected = sha256(model);
-            long leecherUploads = 0;
-            for (Path d : dirs.subList(1, 4)) {
-                assertThat(sha256(SwarmFeature.store(d).resolve(id))).isEqualTo(expected);
-                JsonNode list = JSON.readTree(cli("model", "list", "--json", "--data-dir", d.toString()));
-                leecherUploads += list.path("models").get(0).path("uploaded").asLong();
+            Map<Integer, Long> uploaded = new LinkedHashMap<>();
+            for (int k = 2; k <= NODES; k++) {
+                Path dataDir = spec.nodeDir(k);
+                assertThat(sha256(SwarmFeature.store(dataDir).resolve(id))).as("node %d's copy", k).isEqualTo(expected);
+                JsonNode list = JSON.readTree(cli("model", "list", "--json", "--node", "devnet:" + k, "--devnet-dir", devnet.toString()));
+                uploaded.put(k, list.path("models").get(0).path("uploaded").asLong());
             }
-            assertThat(leecherUploads).as("bytes the leechers uploaded to each other").isPositive();
+            assertThat(uploaded.values().stream().mapToLong(Long::longValue).sum())
+                    .as("bytes the leechers uploaded to each other, per node: %s", uploaded).isPositive();
+
+            JsonNode reference = generate(model.toString(), tmp);
+            assertThat(reference).isNotEmpty();
+            for (int k = 2; k <= NODES; k++) {
+                assertThat(generate(id, spec.nodeDir(k))).as("tokens from node %d's copy", k).isEqualTo(reference);
+            }
+            System.out.printf("swarm demo: %d bytes to 3 leechers; leechers uploaded %s; every copy generated %s%n",
+                    Files.size(model), uploaded, reference);
         } finally {
-            daemons.forEach(NodeDaemon::close);
+            if (Files.exists(DevnetManifest.file(devnet))) {
+                Devnet.down(devnet, Duration.ofSeconds(10));
+            }
         }
     }
 }
