@@ -30,11 +30,13 @@ import net.rhizome.swarm.session.TorrentSession;
 public final class SwarmBenchmark {
     /**
      * Measured figures; seconds, CPU seconds per GiB. libtorrent figures are NaN when it is
-     * missing, the {@code process…} ones when leechers did not run in their own JVMs.
+     * missing, {@code processOneToOne}/{@code processOneToMany} when leechers did not run in their
+     * own JVMs. {@code processCpuPerGiB} is the in-JVM 1 -> 1, {@code swarmCpuPerGiB} the in-JVM
+     * 1 -> N per GiB delivered.
      */
     public record Result(long bytes, double oneToOne, double oneToMany, int leechers, double libtorrent,
             double libtorrentOneToMany, double processOneToOne, double processOneToMany, double hashCpuPerGiB,
-            double processCpuPerGiB) {
+            double processCpuPerGiB, double swarmCpuPerGiB) {
         public double swarmRatio() {
             return oneToMany / oneToOne;
         }
@@ -85,9 +87,13 @@ public final class SwarmBenchmark {
                 out.printf(Locale.ROOT, "1 seeder -> 1 leecher:  %6.2f s  %7.1f MiB/s  (best of %.2f s, %.2f s; process CPU %.2f s per GiB, seeder and leecher together)%n",
                         one, size / one / (1 << 20), first, second, procCpuPerGiB);
                 out.flush();
+                long manyCpu0 = processCpu();
                 double many = transfer(seeder, torrent, work, leechers);
+                double swarmCpuPerGiB = (processCpu() - manyCpu0) / 1e9 / (leechers * size / (double) (1L << 30));
                 out.printf(Locale.ROOT, "1 seeder -> %d leechers: %6.2f s until all finished = %.2fx the single-leecher time (goal <= 1.5x)%n",
                         leechers, many, many / one);
+                out.printf(Locale.ROOT, "  process CPU %.2f s per GiB delivered (%d copies; 1 -> 1 used %.2f s per GiB); %d cores\n",
+                        swarmCpuPerGiB, leechers, procCpuPerGiB, Runtime.getRuntime().availableProcessors());
                 out.flush();
                 double pOne = Double.NaN;
                 double pMany = Double.NaN;
@@ -118,7 +124,7 @@ public final class SwarmBenchmark {
                 } else if (options.libtorrent()) {
                     out.println("libtorrent reference skipped: /usr/bin/python3 cannot import libtorrent");
                 }
-                return new Result(size, one, many, leechers, lt, ltMany, pOne, pMany, hashCpu, procCpuPerGiB);
+                return new Result(size, one, many, leechers, lt, ltMany, pOne, pMany, hashCpu, procCpuPerGiB, swarmCpuPerGiB);
             }
         } finally {
             deleteTree(work);

@@ -21,6 +21,8 @@ public final class InfoDict {
     private final byte[] v1Pieces;
     private final List<FileEntry> dataFiles;
     private final int[] starts;
+    /** For each of {@link #dataFiles}, its index in {@link #files}. */
+    private final int[] dataFileIndex;
 
     InfoDict(byte[] raw, String name, int pieceLength, List<FileEntry> files, int pieceCount, byte[] v1Pieces) {
         this.raw = raw.clone();
@@ -33,6 +35,7 @@ public final class InfoDict {
         this.v1Pieces = v1Pieces == null ? null : v1Pieces.clone();
         this.dataFiles = this.files.stream().filter(f -> f.length() > 0).toList();
         this.starts = dataFiles.stream().mapToInt(FileEntry::firstPiece).toArray();
+        this.dataFileIndex = java.util.stream.IntStream.range(0, this.files.size()).filter(i -> this.files.get(i).length() > 0).toArray();
     }
 
     /** Parses and validates the bencoded bytes of an info dictionary (e.g. received via BEP 9). */
@@ -97,15 +100,23 @@ public final class InfoDict {
 
     /** The file holding piece {@code piece}. */
     public FileEntry fileOf(int piece) {
+        return dataFiles.get(dataFileOf(piece));
+    }
+
+    /** The index in {@link #files} of the file holding piece {@code piece}. */
+    public int fileIndexOf(int piece) {
+        return dataFileIndex[dataFileOf(piece)];
+    }
+
+    private int dataFileOf(int piece) {
         if (piece < 0 || piece >= pieceCount) {
             throw new IndexOutOfBoundsException("piece " + piece + " of " + pieceCount);
         }
+        if (starts.length == 1) {
+            return 0;
+        }
         int i = Arrays.binarySearch(starts, piece);
-        return dataFiles.get(i >= 0 ? i : -i - 2);
-    }
-
-    public int fileIndexOf(int piece) {
-        return files.indexOf(fileOf(piece));
+        return i >= 0 ? i : -i - 2;
     }
 
     /** Bytes of data in piece {@code piece}: the piece length, or less for the last piece of a file. */

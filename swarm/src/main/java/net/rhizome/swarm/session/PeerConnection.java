@@ -96,9 +96,26 @@ final class PeerConnection {
         if (length < 0 || length > MessageCodec.MAX_FRAME) {
             throw new WireException("peer announced a " + Integer.toUnsignedString(length) + "-byte message, limit " + MessageCodec.MAX_FRAME);
         }
+        if (length == 0) {
+            return new Message.KeepAlive();
+        }
+        int id = in.readUnsignedByte();
+        if (id == MessageCodec.PIECE) {
+            return readPiece(length - 1);
+        }
         byte[] frame = new byte[length];
-        in.readFully(frame);
+        frame[0] = (byte) id;
+        in.readFully(frame, 1, length - 1);
         return MessageCodec.decode(frame);
+    }
+
+    /** A piece message read straight into its block array: blocks are most of the bytes, so no frame copy. */
+    private Message.Piece readPiece(int payload) throws IOException {
+        byte[] block = new byte[MessageCodec.blockLength(payload)];
+        int piece = MessageCodec.index(in.readInt(), "piece");
+        int offset = in.readInt();
+        in.readFully(block);
+        return new Message.Piece(piece, offset, block);
     }
 
     void send(Message m) {
@@ -115,12 +132,15 @@ final class PeerConnection {
         }
     }
 
-    /** Queues a block for upload, waiting while a megabyte of blocks is already queued. */
-    void sendBlock(Message.Piece piece) throws InterruptedException {
-        byte[] frame = MessageCodec.encode(piece);
-        uploadBudget.acquire(piece.block().length);
+    /**
+     * Queues a piece message frame (from {@link MessageCodec#pieceFrame}) for upload, waiting while
+     * a megabyte of blocks is already queued.
+     */
+    void sendBlock(byte[] frame) throws InterruptedException {
+        int block = frame.length - MessageCodec.PIECE_HEADER;
+        uploadBudget.acquire(block);
         if (closed.get()) {
-            uploadBudget.release(piece.block().length);
+            uploadBudget.release(block);
             return;
         }
         outbox.add(frame);
@@ -135,8 +155,8 @@ final class PeerConnection {
                         return;
                     }
                     out.write(frame);
-                    if (frame.length > 9 && frame[4] == 7) {
-                        uploadBudget.release(frame.length - 13);
+                    if (frame.length > MessageCodec.PIECE_HEADER - 4 && frame[4] == MessageCodec.PIECE) {
+                        uploadBudget.release(frame.length - MessageCodec.PIECE_HEADER);
                     }
                     if (outbox.isEmpty()) {
                         out.flush();

@@ -26,8 +26,10 @@ final class PiecePicker {
     /** A piece being downloaded: its buffer, which blocks arrived, and who was asked for each. */
     static final class Partial {
         final int piece;
-        final byte[] data;
+        final int size;
         final int blocks;
+        /** The verified blocks received so far, by index. */
+        final byte[][] data;
         final BitSet received = new BitSet();
         final byte[][] leaves;
         final Object[] senders;
@@ -35,13 +37,17 @@ final class PiecePicker {
         /** Set after a failed check with several senders: the piece is then fetched from this one peer only. */
         Object owner;
         boolean exclusive;
+        /** Blocks neither received nor requested from anyone, so {@link #next} skips pieces with none. */
+        private int open;
 
         Partial(int piece, int size) {
             this.piece = piece;
-            this.data = new byte[size];
+            this.size = size;
             this.blocks = (int) Merkle.blocks(size);
+            this.data = new byte[blocks][];
             this.leaves = new byte[blocks][];
             this.senders = new Object[blocks];
+            this.open = blocks;
             for (int i = 0; i < blocks; i++) {
                 requesters.add(new ArrayList<>(2));
             }
@@ -51,8 +57,43 @@ final class PiecePicker {
             return received.cardinality() == blocks;
         }
 
+        /** Records block {@code b} as received (its requesters are then forgotten by the caller). */
+        void markReceived(int b) {
+            if (!received.get(b)) {
+                if (requesters.get(b).isEmpty()) {
+                    open--;
+                }
+                received.set(b);
+            }
+        }
+
+        /** Forgets a received block that turned out wrong, so it is requested again. */
+        void unreceive(int b) {
+            if (received.get(b)) {
+                received.clear(b);
+                if (requesters.get(b).isEmpty()) {
+                    open++;
+                }
+            }
+        }
+
+        private void request(int b, Object peer) {
+            List<Object> r = requesters.get(b);
+            if (r.isEmpty() && !received.get(b)) {
+                open--;
+            }
+            r.add(peer);
+        }
+
+        private void unrequest(int b, Object peer) {
+            List<Object> r = requesters.get(b);
+            if (r.remove(peer) && r.isEmpty() && !received.get(b)) {
+                open++;
+            }
+        }
+
         int blockLength(int b) {
-            return Math.min(Merkle.BLOCK, data.length - b * Merkle.BLOCK);
+            return Math.min(Merkle.BLOCK, size - b * Merkle.BLOCK);
         }
     }
 
@@ -60,6 +101,8 @@ final class PiecePicker {
     private final BitSet have;
     private final int[] availability;
     private final Map<Integer, Partial> partials = new HashMap<>();
+    /** The keys of {@link #partials}, for bit operations when choosing a new piece. */
+    private final BitSet started = new BitSet();
     private final java.util.Set<Integer> exclusive = new java.util.HashSet<>();
 
     PiecePicker(InfoDict info, BitSet have) {
@@ -89,14 +132,15 @@ final class PiecePicker {
     }
 
     Partial removePartial(int piece) {
+        started.clear(piece);
         return partials.remove(piece);
     }
 
     /** Forgets outstanding requests by {@code peer} (it choked us, was snubbed or left). */
     void release(Object peer) {
         for (Partial p : partials.values()) {
-            for (List<Object> r : p.requesters) {
-                r.remove(peer);
+            for (int b = 0; b < p.blocks; b++) {
+                p.unrequest(b, peer);
             }
             if (p.owner == peer) {
                 p.owner = null;
@@ -107,7 +151,7 @@ final class PiecePicker {
     void release(Object peer, Block b) {
         Partial p = partials.get(b.piece());
         if (p != null) {
-            p.requesters.get(b.index()).remove(peer);
+            p.unrequest(b.index(), peer);
         }
     }
 
@@ -117,7 +161,7 @@ final class PiecePicker {
      */
     Block next(Object peer, BitSet peerHas, IntPredicate verifiable) {
         for (Partial p : partials.values()) {
-            if (!peerHas.get(p.piece) || p.exclusive && p.owner != null && p.owner != peer) {
+            if (p.open == 0 || !peerHas.get(p.piece) || p.exclusive && p.owner != null && p.owner != peer) {
                 continue;
             }
             for (int b = 0; b < p.blocks; b++) {
@@ -129,8 +173,11 @@ final class PiecePicker {
         int best = -1;
         int bestAvail = Integer.MAX_VALUE;
         int ties = 0;
-        for (int piece = peerHas.nextSetBit(0); piece >= 0 && piece < availability.length; piece = peerHas.nextSetBit(piece + 1)) {
-            if (have.get(piece) || partials.containsKey(piece) || !verifiable.test(piece)) {
+        BitSet candidates = (BitSet) peerHas.clone();
+        candidates.andNot(have);
+        candidates.andNot(started);
+        for (int piece = candidates.nextSetBit(0); piece >= 0 && piece < availability.length; piece = candidates.nextSetBit(piece + 1)) {
+            if (!verifiable.test(piece)) {
                 continue;
             }
             int a = availability[piece];
@@ -146,6 +193,7 @@ final class PiecePicker {
             Partial p = new Partial(best, info.pieceSize(best));
             p.exclusive = exclusive.remove(best);
             partials.put(best, p);
+            started.set(best);
             return take(p, 0, peer);
         }
         return endgame(peer, peerHas);
@@ -177,7 +225,7 @@ final class PiecePicker {
     }
 
     private Block take(Partial p, int b, Object peer) {
-        p.requesters.get(b).add(peer);
+        p.request(b, peer);
         if (p.exclusive && p.owner == null) {
             p.owner = peer;
         }

@@ -31,6 +31,7 @@ import net.rhizome.swarm.storage.ResumeState;
 import net.rhizome.swarm.storage.Storage;
 import net.rhizome.swarm.wire.Handshake;
 import net.rhizome.swarm.wire.Message;
+import net.rhizome.swarm.wire.MessageCodec;
 import net.rhizome.swarm.wire.WireException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -415,11 +416,11 @@ public final class TorrentSession {
                     }
                     continue;
                 }
-                byte[] block = readForUpload(c, r);
-                swarm.uploadLimiter().acquire(block.length);
-                c.sendBlock(new Message.Piece(r.piece(), r.offset(), block));
-                c.uploaded.addAndGet(block.length);
-                uploaded.addAndGet(block.length);
+                byte[] frame = readForUpload(c, r);
+                swarm.uploadLimiter().acquire(r.length());
+                c.sendBlock(frame);
+                c.uploaded.addAndGet(r.length());
+                uploaded.addAndGet(r.length());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -431,7 +432,10 @@ public final class TorrentSession {
 
     private static final int READ_AHEAD = 256 * 1024;
 
-    /** A requested block, zero-padded past the end of the file, read through a per-peer read-ahead chunk. */
+    /**
+     * The piece message frame for a requested block, zero-padded past the end of the file, read
+     * through a per-peer read-ahead chunk.
+     */
     private byte[] readForUpload(PeerConnection c, Message.Request r) {
         int size = info.pieceSize(r.piece());
         int present = Math.max(0, Math.min(r.length(), size - r.offset()));
@@ -442,9 +446,7 @@ public final class TorrentSession {
             c.cachedPiece = r.piece();
             c.cachedOffset = start;
         }
-        byte[] block = new byte[r.length()];
-        System.arraycopy(c.cached, r.offset() - c.cachedOffset, block, 0, present);
-        return block;
+        return MessageCodec.pieceFrame(r.piece(), r.offset(), c.cached, r.offset() - c.cachedOffset, present, r.length());
     }
 
     // ---- message handling ---------------------------------------------------------------------
@@ -658,8 +660,8 @@ public final class TorrentSession {
                     ban(c, "block " + b + " of piece " + m.piece() + " fails its Merkle check");
                     return;
                 }
-                System.arraycopy(m.block(), 0, p.data, m.offset(), m.block().length);
-                p.received.set(b);
+                p.data[b] = m.block();
+                p.markReceived(b);
                 p.leaves[b] = leaf;
                 p.senders[b] = c;
                 for (Object other : p.requesters.get(b)) {
@@ -989,7 +991,7 @@ public final class TorrentSession {
                     for (int b = p.received.nextSetBit(0); b >= 0; b = p.received.nextSetBit(b + 1)) {
                         byte[] expected = t.leaf(blockInFile(piece, b));
                         if (expected != null && !Arrays.equals(expected, p.leaves[b])) {
-                            p.received.clear(b);
+                            p.unreceive(b);
                             if (p.senders[b] instanceof PeerConnection bad) {
                                 ban(bad, "block " + b + " of piece " + piece + " fails its Merkle check");
                             }

@@ -93,17 +93,25 @@ public final class Storage implements Closeable {
         return (long) (piece - f.firstPiece()) * info.pieceLength() + offset;
     }
 
-    /** Writes a whole verified piece. */
-    public void writePiece(int piece, byte[] data) {
-        if (data.length != info.pieceSize(piece)) {
-            throw new IllegalArgumentException("piece " + piece + " is " + info.pieceSize(piece) + " bytes, got " + data.length);
+    /**
+     * Writes a whole verified piece given as consecutive parts (its blocks as they arrived, so
+     * they need not be copied into one buffer first).
+     */
+    public synchronized void writePiece(int piece, byte[]... parts) {
+        ByteBuffer[] bufs = new ByteBuffer[parts.length];
+        long total = 0;
+        for (int i = 0; i < parts.length; i++) {
+            bufs[i] = ByteBuffer.wrap(parts[i]);
+            total += parts[i].length;
+        }
+        if (total != info.pieceSize(piece)) {
+            throw new IllegalArgumentException("piece " + piece + " is " + info.pieceSize(piece) + " bytes, got " + total);
         }
         try {
             FileChannel ch = channel(piece);
-            ByteBuffer buf = ByteBuffer.wrap(data);
-            long pos = position(piece, 0);
-            while (buf.hasRemaining()) {
-                pos += ch.write(buf, pos);
+            ch.position(position(piece, 0));
+            while (total > 0) {
+                total -= ch.write(bufs);
             }
         } catch (IOException e) {
             throw new StorageException("cannot write piece " + piece + ": " + e.getMessage(), e);

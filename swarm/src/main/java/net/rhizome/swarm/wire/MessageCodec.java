@@ -29,6 +29,10 @@ public final class MessageCodec {
     /** Largest frame accepted: a hashes message for 8192 hashes plus proofs, or a 16 KiB block with headroom. */
     public static final int MAX_FRAME = 512 * 1024;
     public static final int MAX_BLOCK = 16 * 1024;
+    /** Message id of a piece (block) message. */
+    public static final int PIECE = 7;
+    /** Bytes before the block in a piece frame: length, id, piece index, offset. */
+    public static final int PIECE_HEADER = 13;
 
     private MessageCodec() {}
 
@@ -50,10 +54,8 @@ public final class MessageCodec {
             case 4 -> { size(b, 4, "have"); yield new Have(index(b.getInt(), "have")); }
             case 5 -> new Bitfield(Arrays.copyOfRange(frame, 1, frame.length));
             case 6 -> { size(b, 12, "request"); yield new Request(index(b.getInt(), "request"), b.getInt(), b.getInt()); }
-            case 7 -> {
-                if (b.remaining() < 8 || b.remaining() - 8 > MAX_BLOCK) {
-                    throw new WireException("piece message carries " + (b.remaining() - 8) + " bytes; blocks are at most " + MAX_BLOCK);
-                }
+            case PIECE -> {
+                blockLength(b.remaining());
                 yield new Piece(index(b.getInt(), "piece"), b.getInt(), Arrays.copyOfRange(frame, 9, frame.length));
             }
             case 8 -> { size(b, 12, "cancel"); yield new Cancel(b.getInt(), b.getInt(), b.getInt()); }
@@ -89,6 +91,22 @@ public final class MessageCodec {
         };
     }
 
+    /** The block length of a piece message with {@code payload} bytes after its id; throws if out of bounds. */
+    public static int blockLength(int payload) {
+        if (payload < 8 || payload - 8 > MAX_BLOCK) {
+            throw new WireException("piece message carries " + (payload - 8) + " bytes; blocks are at most " + MAX_BLOCK);
+        }
+        return payload - 8;
+    }
+
+    /** A piece index from the wire; throws if negative. */
+    public static int index(int v, String what) {
+        if (v < 0) {
+            throw new WireException(what + " message names negative piece " + v);
+        }
+        return v;
+    }
+
     private static Message fixed(ByteBuffer b, int payload, Message m) {
         size(b, payload, m.getClass().getSimpleName().toLowerCase());
         return m;
@@ -100,12 +118,6 @@ public final class MessageCodec {
         }
     }
 
-    private static int index(int v, String what) {
-        if (v < 0) {
-            throw new WireException(what + " message names negative piece " + v);
-        }
-        return v;
-    }
 
     /** The frame for {@code m}, including its 4-byte length prefix. */
     public static byte[] encode(Message m) {
@@ -133,6 +145,21 @@ public final class MessageCodec {
             case HashReject h -> frame(23, 48).put(h.piecesRoot()).putInt(h.base()).putInt(h.index()).putInt(h.count()).putInt(h.proofLayers()).array();
             case Unknown u -> throw new IllegalArgumentException("cannot send an unknown message id " + u.id());
         };
+    }
+
+    /**
+     * The frame of a piece message whose block is {@code length} bytes, taking the first
+     * {@code present} of them from {@code src} at {@code srcOffset} and zero-filling the rest:
+     * one copy from a read buffer straight into the frame.
+     */
+    public static byte[] pieceFrame(int piece, int offset, byte[] src, int srcOffset, int present, int length) {
+        if (length < 0 || length > MAX_BLOCK || present < 0 || present > length) {
+            throw new IllegalArgumentException("block of " + length + " bytes with " + present + " present");
+        }
+        byte[] frame = new byte[PIECE_HEADER + length];
+        ByteBuffer.wrap(frame).putInt(9 + length).put((byte) PIECE).putInt(piece).putInt(offset);
+        System.arraycopy(src, srcOffset, frame, PIECE_HEADER, present);
+        return frame;
     }
 
     private static ByteBuffer frame(int id, int payload) {

@@ -27,6 +27,16 @@ class MessageCodecTest {
     }
 
     @Test
+    void pieceFrameIsTheEncodedPieceWithItsTailZeroFilled() {
+        byte[] src = {9, 1, 2, 3, 9};
+        byte[] frame = MessageCodec.pieceFrame(5, 32768, src, 1, 3, 6);
+        assertThat(frame).isEqualTo(MessageCodec.encode(new Message.Piece(5, 32768, new byte[] {1, 2, 3, 0, 0, 0})));
+        assertThatThrownBy(() -> MessageCodec.pieceFrame(0, 0, src, 0, 4, 3)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MessageCodec.pieceFrame(0, 0, src, 0, 0, MessageCodec.MAX_BLOCK + 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void rejectsMalformedAndOversizedFrames() {
         assertThatThrownBy(() -> MessageCodec.decode(new byte[] {6, 0, 0})).isInstanceOf(WireException.class)
                 .hasMessageContaining("request message has a 2-byte payload, expected 12");
