@@ -15,12 +15,27 @@ public final class GatewayChannel {
     private final Hash32 channelId;
     private final KeyPair payer;
     private final PeerId payee;
+    private final Persistence persistence;
     private long deposit;
     private long vouched;
     private long nonce;
 
+    /** Told each new cumulative amount and nonce before its voucher is signed, e.g. to write them to disk. */
+    @FunctionalInterface
+    public interface Persistence {
+        Persistence NONE = (vouched, nonce) -> {};
+
+        /** Throws (an unchecked exception) when it cannot keep them: the payment is then not made. */
+        void vouching(long vouched, long nonce);
+    }
+
     /** {@code vouched} and {@code nonce} continue from earlier vouchers on the channel (0 for a new one). */
     public GatewayChannel(Hash32 channelId, KeyPair payer, PeerId payee, long deposit, long vouched, long nonce) {
+        this(channelId, payer, payee, deposit, vouched, nonce, Persistence.NONE);
+    }
+
+    public GatewayChannel(Hash32 channelId, KeyPair payer, PeerId payee, long deposit, long vouched, long nonce, Persistence persistence) {
+        this.persistence = Objects.requireNonNull(persistence, "persistence");
         this.channelId = Objects.requireNonNull(channelId, "channel id");
         this.payer = Objects.requireNonNull(payer, "payer");
         this.payee = Objects.requireNonNull(payee, "payee");
@@ -52,6 +67,11 @@ public final class GatewayChannel {
         return vouched;
     }
 
+    /** Nonce of the newest voucher (0 before the first). */
+    public synchronized long nonce() {
+        return nonce;
+    }
+
     /** Credit still unpromised on this channel. */
     public synchronized long available() {
         return deposit - vouched;
@@ -73,6 +93,7 @@ public final class GatewayChannel {
         if (total > deposit) {
             throw new IllegalStateException("channel " + channelId.shortHex() + " holds " + deposit + ", cannot vouch " + total);
         }
+        persistence.vouching(total, nonce + 1);
         vouched = total;
         nonce++;
         return Voucher.sign(payer, channelId, vouched, nonce);
