@@ -96,8 +96,7 @@ public final class MatVec {
                         FloatVector mv = FloatVector.broadcast(F, dmin * Dequant.kMin(seg, off + 4, j));
                         for (int e = 0; e < 32; e += L) {
                             ByteVector raw = bytes(seg, off + 16 + 32 * (j / 2) + e);
-                            ByteVector q = (j & 1) == 0 ? raw.and((byte) 0x0F) : raw.lanewise(VectorOperators.LSHR, 4);
-                            dv.mul(floats(q)).sub(mv).intoArray(out, oo + b * 256 + j * 32 + e);
+                            dv.mul(floats(nibbles(raw, j & 1))).sub(mv).intoArray(out, oo + b * 256 + j * 32 + e);
                         }
                     }
                 }
@@ -185,26 +184,46 @@ public final class MatVec {
         return Dot.tree(lanes);
     }
 
-    /** Low ({@code high == 0}) or high nibbles of {@code raw}, as unsigned values 0..15. */
+    /**
+     * Low ({@code high == 0}) or high nibbles of {@code raw}, as unsigned values 0..15. A shift by a
+     * variable count, not a branch between two vector expressions: C2 boxed the vectors merged by such a branch.
+     */
     private static ByteVector nibbles(ByteVector raw, int high) {
-        return high == 0 ? raw.and((byte) 0x0F) : raw.lanewise(VectorOperators.LSHR, 4);
+        return raw.lanewise(VectorOperators.LSHR, 4 * high).and((byte) 0x0F);
     }
 
+    /** Q4_0 quants minus 8 of the low nibbles of {@code raw} (elements {@code j} of a block). */
+    private static ByteVector low(ByteVector raw) {
+        return raw.and((byte) 0x0F).sub((byte) 8);
+    }
+
+    /** Q4_0 quants minus 8 of the high nibbles of {@code raw} (elements {@code 16 + j}). */
+    private static ByteVector high(ByteVector raw) {
+        return raw.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+    }
+
+    // Q4_0 byte j of a block holds element j (low nibble) and 16 + j (high nibble): both land in lane j,
+    // low first. The two nibbles are written out rather than chosen by a branch, which C2 compiled to boxed vectors.
     private static float q4_0(MemorySegment seg, long off, float[] x, int xo, int n) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < n / 32; b++, off += 18) {
             FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off)));
-            // byte j holds element j (low nibble) and element 16 + j (high nibble)
-            for (int g = 0; g < 2; g++) {
-                int i = xo + b * 32 + g * 16;
-                a0 = floats(nibbles(bytes(seg, off + 2), g).sub((byte) 8)).mul(d).fma(xv(x, i), a0);
-                if (K >= 2) {
-                    a1 = floats(nibbles(bytes(seg, off + 2 + L), g).sub((byte) 8)).mul(d).fma(xv(x, i + L), a1);
-                }
-                if (K == 4) {
-                    a2 = floats(nibbles(bytes(seg, off + 2 + 2 * L), g).sub((byte) 8)).mul(d).fma(xv(x, i + 2 * L), a2);
-                    a3 = floats(nibbles(bytes(seg, off + 2 + 3 * L), g).sub((byte) 8)).mul(d).fma(xv(x, i + 3 * L), a3);
-                }
+            int i = xo + b * 32;
+            ByteVector r = bytes(seg, off + 2);
+            a0 = floats(low(r)).mul(d).fma(xv(x, i), a0);
+            a0 = floats(high(r)).mul(d).fma(xv(x, i + 16), a0);
+            if (K >= 2) {
+                r = bytes(seg, off + 2 + L);
+                a1 = floats(low(r)).mul(d).fma(xv(x, i + L), a1);
+                a1 = floats(high(r)).mul(d).fma(xv(x, i + 16 + L), a1);
+            }
+            if (K == 4) {
+                r = bytes(seg, off + 2 + 2 * L);
+                a2 = floats(low(r)).mul(d).fma(xv(x, i + 2 * L), a2);
+                a2 = floats(high(r)).mul(d).fma(xv(x, i + 16 + 2 * L), a2);
+                r = bytes(seg, off + 2 + 3 * L);
+                a3 = floats(low(r)).mul(d).fma(xv(x, i + 3 * L), a3);
+                a3 = floats(high(r)).mul(d).fma(xv(x, i + 16 + 3 * L), a3);
             }
         }
         // the stores stay in each kernel: handing the vectors to a helper C2 declines to inline boxes them
