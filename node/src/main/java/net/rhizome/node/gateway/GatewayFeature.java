@@ -17,6 +17,7 @@ import net.rhizome.market.gateway.CoolDown;
 import net.rhizome.market.gateway.EmbedDispatcher;
 import net.rhizome.market.gateway.JobDispatcher;
 import net.rhizome.market.gateway.Router;
+import net.rhizome.market.ledger.ChannelJournal;
 import net.rhizome.market.ledger.LedgerChannels;
 import net.rhizome.market.ledger.LedgerTransactions;
 import net.rhizome.node.daemon.NodeConfig;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway every node runs: the OpenAI-compatible API under {@code /v1} backed by the market
  * (workers found in the peer book, checked on the ledger, paid from this node's wallet), and the
- * admin endpoints for API keys: {@code POST /api/admin/gateway/keys?label=L} (create),
+ * admin endpoints for API keys (what it vouched on each payment channel is journaled in
+ * {@code DATA_DIR/gateway/channels.journal}, so a restart continues the channels): {@code POST /api/admin/gateway/keys?label=L} (create),
  * {@code GET /api/admin/gateway/keys} (list), {@code POST /api/admin/gateway/keys/ID/revoke}. Without a ledger the API
  * answers 503 with the reason.
  */
@@ -49,6 +51,7 @@ public final class GatewayFeature implements NodeFeature {
     private Ledger led;
     private PeerRecords records;
     private Thread ticker;
+    private ChannelJournal journal;
 
     public GatewayFeature(NodeConfig config, Supplier<Optional<Ledger>> ledger) {
         this.config = config;
@@ -73,8 +76,9 @@ public final class GatewayFeature implements NodeFeature {
         CoolDown coolDown = new CoolDown(Clock.systemUTC());
         records = new PeerRecords(ctx.peers(), ctx.connections());
         Router router = new Router(records::live, led::account, () -> led.head().hash(), this::minimumStake, coolDown);
+        journal = ChannelJournal.open(config.dataDir().resolve("gateway").resolve("channels.journal"));
         LedgerChannels channels = new LedgerChannels(new LedgerTransactions(led, ctx.key(), java.time.Duration.ofSeconds(30)),
-                CHANNEL_DEPOSIT, CHANNEL_EXPIRY_BLOCKS);
+                CHANNEL_DEPOSIT, CHANNEL_EXPIRY_BLOCKS, Optional.of(journal));
         BiConsumer<PeerId, String> onFailure = (worker, why) -> {
             log.info("worker failed, cooling down worker={} reason=\"{}\"", worker.shortId(), why);
             coolDown.failed(worker);
@@ -214,6 +218,13 @@ public final class GatewayFeature implements NodeFeature {
     public void stop() {
         if (ticker != null) {
             ticker.interrupt();
+        }
+        if (journal != null) {
+            try {
+                journal.close();
+            } catch (IOException e) {
+                log.warn("closing the channel journal failed: {}", e.toString());
+            }
         }
     }
 }
