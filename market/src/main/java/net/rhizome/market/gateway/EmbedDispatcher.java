@@ -76,6 +76,7 @@ public final class EmbedDispatcher {
     private static final Object END = new Object();
 
     private final KeyPair payer;
+    private final PeerId sender;
     private final Function<PeerId, Channel> links;
     private final GatewayChannels channels;
     private final Timeouts timeouts;
@@ -84,7 +85,17 @@ public final class EmbedDispatcher {
 
     public EmbedDispatcher(KeyPair payer, Function<PeerId, Channel> links, GatewayChannels channels, Timeouts timeouts,
             Clock clock, BiConsumer<PeerId, String> onWorkerFailure) {
+        this(payer, payer.peerId(), links, channels, timeouts, clock, onWorkerFailure);
+    }
+
+    /**
+     * Jobs paid by {@code payer} (its key signs requests and vouchers) but sent over the transport of node
+     * {@code sender}, which each request names: a gateway paying from a wallet of one of its API keys.
+     */
+    public EmbedDispatcher(KeyPair payer, PeerId sender, Function<PeerId, Channel> links, GatewayChannels channels, Timeouts timeouts,
+            Clock clock, BiConsumer<PeerId, String> onWorkerFailure) {
         this.payer = Objects.requireNonNull(payer, "payer");
+        this.sender = Objects.requireNonNull(sender, "sender");
         this.links = Objects.requireNonNull(links, "links");
         this.channels = Objects.requireNonNull(channels, "channels");
         this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
@@ -140,7 +151,8 @@ public final class EmbedDispatcher {
                             events.add(END);
                         }
                     });
-            up.onNext(EmbedGatewayMessage.newBuilder().setRequest(request.sign(payer)).build());
+            var signed = sender.equals(payer.peerId()) ? request.sign(payer) : request.sign(payer, sender);
+            up.onNext(EmbedGatewayMessage.newBuilder().setRequest(signed).build());
         } catch (RuntimeException e) {
             return new Attempt(a.worker(), first, 0, 0, 0, Optional.empty(), Optional.of("cannot reach worker: " + e.getMessage()));
         }

@@ -83,6 +83,7 @@ public final class JobDispatcher {
     private static final Object END = new Object();
 
     private final KeyPair payer;
+    private final PeerId sender;
     private final Function<PeerId, Channel> links;
     private final GatewayChannels channels;
     private final Timeouts timeouts;
@@ -95,7 +96,17 @@ public final class JobDispatcher {
      */
     public JobDispatcher(KeyPair payer, Function<PeerId, Channel> links, GatewayChannels channels, Timeouts timeouts,
             Clock clock, BiConsumer<PeerId, String> onWorkerFailure) {
+        this(payer, payer.peerId(), links, channels, timeouts, clock, onWorkerFailure);
+    }
+
+    /**
+     * Jobs paid by {@code payer} (its key signs requests and vouchers) but sent over the transport of node
+     * {@code sender}, which each request names: a gateway paying from a wallet of one of its API keys.
+     */
+    public JobDispatcher(KeyPair payer, PeerId sender, Function<PeerId, Channel> links, GatewayChannels channels, Timeouts timeouts,
+            Clock clock, BiConsumer<PeerId, String> onWorkerFailure) {
         this.payer = Objects.requireNonNull(payer, "payer");
+        this.sender = Objects.requireNonNull(sender, "sender");
         this.links = Objects.requireNonNull(links, "links");
         this.channels = Objects.requireNonNull(channels, "channels");
         this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
@@ -160,7 +171,8 @@ public final class JobDispatcher {
                             events.add(END);
                         }
                     });
-            up.onNext(GatewayMessage.newBuilder().setRequest(request.sign(payer)).build());
+            var signed = sender.equals(payer.peerId()) ? request.sign(payer) : request.sign(payer, sender);
+            up.onNext(GatewayMessage.newBuilder().setRequest(signed).build());
         } catch (RuntimeException e) {
             return failed(a, stream.output(), 0, 0, Optional.empty(), "cannot reach worker: " + e.getMessage());
         }

@@ -116,12 +116,35 @@ public record EmbedRequest(
     }
 
     public SignedEmbedRequest sign(KeyPair payerKey) {
+        return sign(payerKey, toBody());
+    }
+
+    /** Signed by the payer, naming {@code sender} as the node allowed to send it (a gateway paying from a wallet it holds). */
+    public SignedEmbedRequest sign(KeyPair payerKey, PeerId sender) {
+        return sign(payerKey, toBody().toBuilder().setSender(ByteString.copyFrom(sender.bytes())).build());
+    }
+
+    private SignedEmbedRequest sign(KeyPair payerKey, EmbedRequestBody b) {
         if (!payerKey.peerId().equals(payer)) {
             throw new IllegalArgumentException("embedding job must be signed by its payer " + payer.shortId());
         }
-        byte[] body = toBody().toByteArray();
+        byte[] body = b.toByteArray();
         return SignedEmbedRequest.newBuilder().setBody(ByteString.copyFrom(body))
                 .setSignature(ByteString.copyFrom(payerKey.sign(signedMessage(body)))).build();
+    }
+
+    /**
+     * Whether {@code caller} may send this request: it is the payer, or the sender the payer named in the signed
+     * body. Call after {@link #verify} accepted {@code signed}.
+     */
+    public static boolean mayBeSentBy(SignedEmbedRequest signed, PeerId caller) throws JobProtocolException {
+        EmbedRequestBody b;
+        try {
+            b = EmbedRequestBody.parseFrom(signed.getBody());
+        } catch (InvalidProtocolBufferException e) {
+            throw new JobProtocolException("embedding request body is not a valid message: " + e.getMessage());
+        }
+        return caller.equals(peer(b.getPayer(), "payer")) || !b.getSender().isEmpty() && caller.equals(peer(b.getSender(), "sender"));
     }
 
     /** Parses and checks a signed request: limits, field validity and the payer's signature. */

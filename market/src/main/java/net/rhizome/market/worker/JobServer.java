@@ -28,15 +28,16 @@ import net.rhizome.market.proto.EmbedWorkerMessage;
 import net.rhizome.market.proto.GatewayMessage;
 import net.rhizome.market.proto.JobError;
 import net.rhizome.market.proto.JobServiceGrpc;
+import net.rhizome.market.proto.SignedEmbedRequest;
 import net.rhizome.market.proto.SignedReceipt;
 import net.rhizome.market.proto.WorkerMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's job service: accepts signed jobs from the channel's payer, runs up to {@code capacity} at
- * once with a bounded queue behind them, streams token chunks, stops any job that runs more than K
- * tokens ahead of payment, and ends each job with a signed receipt.
+ * The worker's job service: accepts signed jobs from the channel's payer (or the node the payer names as
+ * sender), runs up to {@code capacity} at once with a bounded queue behind them, streams token chunks,
+ * stops any job that runs more than K tokens ahead of payment, and ends each job with a signed receipt.
  */
 public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(JobServer.class);
@@ -137,7 +138,7 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
         public void onNext(EmbedGatewayMessage message) {
             try {
                 switch (message.getKindCase()) {
-                    case REQUEST -> accept(EmbedRequest.verify(message.getRequest()));
+                    case REQUEST -> accept(message.getRequest());
                     case VOUCHER -> {
                         if (channel == null) {
                             throw new JobProtocolException("voucher before the embedding request");
@@ -153,11 +154,12 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
             }
         }
 
-        private void accept(EmbedRequest request) throws JobProtocolException {
+        private void accept(SignedEmbedRequest signed) throws JobProtocolException {
             if (stream != null) {
                 throw new JobProtocolException("a job stream carries one request");
             }
-            if (!request.payer().equals(callerId)) {
+            EmbedRequest request = EmbedRequest.verify(signed);
+            if (!EmbedRequest.mayBeSentBy(signed, callerId)) {
                 throw new JobProtocolException("embedding request is signed by " + request.payer().shortId()
                         + " but sent by " + callerId.shortId());
             }
@@ -315,7 +317,7 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
                 throw new JobProtocolException("a job stream carries one request");
             }
             JobRequest request = JobRequest.verify(message.getRequest());
-            if (!request.payer().equals(callerId)) {
+            if (!JobRequest.mayBeSentBy(message.getRequest(), callerId)) {
                 throw new JobProtocolException("job request is signed by " + request.payer().shortId()
                         + " but sent by " + callerId.shortId());
             }

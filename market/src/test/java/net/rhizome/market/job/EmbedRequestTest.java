@@ -35,6 +35,20 @@ class EmbedRequestTest {
     }
 
     @Test
+    void theSenderAPayerNamesIsSignedAndOnlyItOrThePayerMaySendTheRequest() throws Exception {
+        net.rhizome.core.crypto.PeerId node = net.rhizome.core.crypto.KeyPair.deterministic("gateway-node").peerId();
+        SignedEmbedRequest named = request(0).sign(GATEWAY, node);
+        assertThat(EmbedRequest.verify(named)).isEqualTo(request(0));
+        assertThat(EmbedRequest.mayBeSentBy(named, node)).isTrue();
+        assertThat(EmbedRequest.mayBeSentBy(named, GATEWAY.peerId())).isTrue();
+        assertThat(EmbedRequest.mayBeSentBy(named, WORKER.peerId())).isFalse();
+        assertThat(EmbedRequest.mayBeSentBy(request(0).sign(GATEWAY), node)).isFalse();
+        SignedEmbedRequest renamed = named.toBuilder().setBody(request(0).toBody().toBuilder()
+                .setSender(ByteString.copyFrom(WORKER.peerId().bytes())).build().toByteString()).build();
+        assertThatThrownBy(() -> EmbedRequest.verify(renamed)).hasMessageContaining("signature does not match payer");
+    }
+
+    @Test
     void tamperingAndLimitsAreCaughtWithAReason() {
         SignedEmbedRequest signed = request(0).sign(GATEWAY);
         SignedEmbedRequest tampered = signed.toBuilder().setBody(request(1).toBody().toByteString()).build();

@@ -40,6 +40,21 @@ class JobRequestTest {
     }
 
     @Test
+    void theSenderAPayerNamesIsSignedAndOnlyItOrThePayerMaySendTheRequest() throws Exception {
+        net.rhizome.core.crypto.KeyPair node = net.rhizome.core.crypto.KeyPair.deterministic("gateway-node");
+        SignedJobRequest named = request("j", 10, 1, 16).sign(GATEWAY, node.peerId());
+        assertThat(JobRequest.verify(named)).isEqualTo(request("j", 10, 1, 16));
+        assertThat(JobRequest.mayBeSentBy(named, node.peerId())).isTrue();
+        assertThat(JobRequest.mayBeSentBy(named, GATEWAY.peerId())).isTrue();
+        assertThat(JobRequest.mayBeSentBy(named, WORKER.peerId())).isFalse();
+        SignedJobRequest plain = request("j", 10, 1, 16).sign(GATEWAY);
+        assertThat(JobRequest.mayBeSentBy(plain, node.peerId())).isFalse();
+        SignedJobRequest renamed = named.toBuilder().setBody(request("j", 10, 1, 16).toBody().toBuilder()
+                .setSender(ByteString.copyFrom(WORKER.peerId().bytes())).build().toByteString()).build();
+        assertThatThrownBy(() -> JobRequest.verify(renamed)).hasMessageContaining("signature does not match payer");
+    }
+
+    @Test
     void requestsOutsideTheLimitsAreRejectedWithAReason() {
         SignedJobRequest tooBig = SignedJobRequest.newBuilder()
                 .setBody(ByteString.copyFrom(new byte[JobLimits.MAX_REQUEST_BYTES + 1])).build();

@@ -284,6 +284,37 @@ class JobNetworkTest {
                 .isInstanceOf(JobDispatcher.DispatchException.class).hasMessageContaining("but sent by " + intruder.peerId().shortId());
     }
 
+    @Test
+    void aWalletsJobMayBeSentByTheNodeItNamesButByNoOtherNode() throws Exception {
+        Worker a = worker("a", i -> {});
+        Worker b = worker("b", i -> {});
+        KeyPair node = KeyPair.generate();
+        JobDispatcher relayed = new JobDispatcher(gatewayKey, node.peerId(), via(node), (peer, model, needed) -> workers.get(peer).gatewayChannel(),
+                TIMEOUTS, Clock.systemUTC(), (p, w) -> {});
+        JobSpec spec = spec("relayed", 20);
+        JobDispatcher.Result result = relayed.run(spec, order(a), (w, t, x) -> true);
+        assertThat(result.output()).containsExactly(expectedOutput(spec, a.key().peerId()));
+        awaitPaid(a, 20 * PRICE);
+
+        KeyPair other = KeyPair.generate();
+        JobDispatcher elsewhere = new JobDispatcher(gatewayKey, node.peerId(), via(other), (peer, model, needed) -> workers.get(peer).gatewayChannel(),
+                TIMEOUTS, Clock.systemUTC(), (p, w) -> {});
+        assertThatThrownBy(() -> elsewhere.run(spec("elsewhere", 10), order(b), (w, t, x) -> true))
+                .isInstanceOf(JobDispatcher.DispatchException.class).hasMessageContaining("but sent by " + other.peerId().shortId());
+        JobDispatcher unnamed = new JobDispatcher(gatewayKey, via(node), (peer, model, needed) -> workers.get(peer).gatewayChannel(),
+                TIMEOUTS, Clock.systemUTC(), (p, w) -> {});
+        assertThatThrownBy(() -> unnamed.run(spec("unnamed", 10), order(b), (w, t, x) -> true))
+                .isInstanceOf(JobDispatcher.DispatchException.class).hasMessageContaining("but sent by " + node.peerId().shortId());
+    }
+
+    /** Links to the workers over a transport of its own with {@code key}'s identity. */
+    private java.util.function.Function<PeerId, io.grpc.Channel> via(KeyPair key) {
+        NodeTransport transport = new NodeTransport(key);
+        Map<PeerId, ManagedChannel> own = new ConcurrentHashMap<>();
+        closing.add(() -> own.values().forEach(ManagedChannel::shutdownNow));
+        return peer -> own.computeIfAbsent(peer, p -> transport.connect(p, new HostPort("127.0.0.1", workers.get(p).port())));
+    }
+
     private static void awaitPaid(Worker w, long amount) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (w.channel().paid() != amount && System.nanoTime() < deadline) {

@@ -90,9 +90,16 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf("  node %d %s %-16s credits %d%s, staked RHZ %d%n", n.index(), n.peerId().substring(0, 8),
                     String.join(",", n.roles()), a.path("credits").asLong(), vouched, a.path("staked").asLong());
         }
+        String keyId = manifest.node(1).apiKey().substring("rhz-".length(), "rhz-".length() + 12);
+        for (JsonNode k : seeder.get("/api/admin/gateway/keys")) {
+            if (k.path("id").asText().equals(keyId)) {
+                out.printf("  node 1's api_key paid from its own wallet %s: credits %d (the faucet gave it %d)%n",
+                        k.path("wallet").asText().substring(0, 8), k.path("credits").asLong(), ModelDevnet.CREDITS_PER_KEY);
+            }
+        }
         out.printf("%nthe network keeps running:%n");
         out.printf("  dashboard / API:  %s  (OpenAI API at %s)%n", manifest.node(1).httpUrl(), gateway);
-        out.printf("  API keys:         api_key in %s  (node K's key pays from node K's wallet)%n", DevnetManifest.file(dir));
+        out.printf("  API keys:         api_key in %s  (each key pays from its own faucet-funded wallet)%n", DevnetManifest.file(dir));
         out.printf("  chat:             ./rhizome chat --gateway %s --api-key %s%n", gateway, manifest.node(1).apiKey());
         String dirFlag = dir.equals(NodeLocator.DEFAULT_DEVNET_DIR) ? "" : " --dir " + dir;
         out.printf("  status / stop:    ./rhizome devnet status%s   |   ./rhizome devnet down%s%n", dirFlag, dirFlag);

@@ -22,13 +22,15 @@ import net.rhizome.swarm.metainfo.TorrentBuilder;
 /**
  * A devnet that serves one model: node 1 hosts the ledger, seeds the model and runs a gateway;
  * nodes 2..N fetch the model through the swarm and serve it as workers (and run gateways too).
- * Every node gets a gateway API key paying from its genesis-funded wallet, recorded as
- * {@code api_key} in {@code devnet.json}. Returns once every worker is offered by node 1's gateway.
+ * Every node gets a gateway API key paying from a wallet of its own that the faucet (node 1) funds with
+ * {@link #CREDITS_PER_KEY}, recorded as {@code api_key} in {@code devnet.json}. Returns once every worker is offered by node 1's gateway.
  */
 public final class ModelDevnet {
     public static final int MIN_NODES = 2;
     private static final Duration WORKERS_TIMEOUT = Duration.ofMinutes(3);
     private static final String WORKER_PRICE = "1";
+    /** What the faucet gives each recorded key's own wallet (base units). */
+    public static final long CREDITS_PER_KEY = 1_000_000_000L;
 
     private ModelDevnet() {}
 
@@ -65,8 +67,12 @@ public final class ModelDevnet {
         }
         List<DevnetManifest.Node> withKeys = new ArrayList<>();
         for (DevnetManifest.Node n : manifest.nodes()) {
-            String key = client(dir, n.index()).post("/api/admin/gateway/keys?label=devnet", Map.of()).path("key").asText();
-            withKeys.add(n.withApiKey(key));
+            JsonNode key = client(dir, n.index()).post("/api/admin/gateway/keys?label=devnet&wallet=new", Map.of());
+            JsonNode minted = seeder.post("/api/ledger/faucet", Map.of("to", key.path("wallet").asText(), "amount", CREDITS_PER_KEY));
+            if (!minted.path("accepted").asBoolean()) {
+                throw new IOException("the faucet could not fund node " + n.index() + "'s API key wallet: " + minted.path("error").asText());
+            }
+            withKeys.add(n.withApiKey(key.path("key").asText()));
         }
         manifest = new DevnetManifest(manifest.createdAt(), withKeys);
         manifest.write(dir);

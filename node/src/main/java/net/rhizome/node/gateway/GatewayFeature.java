@@ -1,11 +1,9 @@
 package net.rhizome.node.gateway;
 
 import io.javalin.Javalin;
-import io.javalin.http.HttpStatus;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -30,10 +28,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway every node runs: the OpenAI-compatible API under {@code /v1} backed by the market
- * (workers found in the peer book, checked on the ledger, paid from this node's wallet), and the
+ * (workers found in the peer book, checked on the ledger, paid from the wallet of the request's API key), and the
  * admin endpoints for API keys (what it vouched on each payment channel is journaled in
  * {@code DATA_DIR/gateway/channels.journal}, so a restart continues the channels): {@code POST /api/admin/gateway/keys?label=L} (create),
- * {@code GET /api/admin/gateway/keys} (list), {@code POST /api/admin/gateway/keys/ID/revoke}. Without a ledger the API
+ * {@code GET /api/admin/gateway/keys} (list), {@code POST /api/admin/gateway/keys/ID/revoke} ({@link ApiKeysAdmin}). Without a ledger the API
  * answers 503 with the reason.
  */
 public final class GatewayFeature implements NodeFeature {
@@ -45,6 +43,7 @@ public final class GatewayFeature implements NodeFeature {
     private final Supplier<Optional<Ledger>> ledger;
     private NodeContext ctx;
     private ApiKeys keys;
+    private ApiKeysWallets wallets;
     private ModelCatalog catalog;
     private MarketBackend market;
     private volatile long minimumStake = -1;
@@ -67,6 +66,7 @@ public final class GatewayFeature implements NodeFeature {
     public void start(NodeContext context) throws Exception {
         ctx = context;
         keys = ApiKeys.open(config.dataDir().resolve("gateway").resolve("api-keys.json"));
+        wallets = new ApiKeysWallets(config.dataDir().resolve("gateway").resolve("wallets"), ctx.key());
         catalog = new ModelCatalog();
         Optional<Ledger> l = ledger.get();
         if (l.isEmpty()) {
@@ -77,31 +77,24 @@ public final class GatewayFeature implements NodeFeature {
         records = new PeerRecords(ctx.peers(), ctx.connections());
         Router router = new Router(records::live, led::account, () -> led.head().hash(), this::minimumStake, coolDown);
         journal = ChannelJournal.open(config.dataDir().resolve("gateway").resolve("channels.journal"));
-        LedgerChannels channels = new LedgerChannels(new LedgerTransactions(led, ctx.key(), java.time.Duration.ofSeconds(30)),
-                CHANNEL_DEPOSIT, CHANNEL_EXPIRY_BLOCKS, Optional.of(journal));
         BiConsumer<PeerId, String> onFailure = (worker, why) -> {
             log.info("worker failed, cooling down worker={} reason=\"{}\"", worker.shortId(), why);
             coolDown.failed(worker);
         };
-        JobDispatcher dispatcher = new JobDispatcher(ctx.key(), ctx.connections()::channel, channels,
-                JobDispatcher.Timeouts.DEFAULT, Clock.systemUTC(), onFailure);
-        EmbedDispatcher embedder = new EmbedDispatcher(ctx.key(), ctx.connections()::channel, channels,
-                JobDispatcher.Timeouts.DEFAULT, Clock.systemUTC(), onFailure);
-        market = new MarketBackend(catalog, router, wallet -> {
-            ownWallet(wallet);
-            return dispatcher;
-        }, wallet -> {
-            ownWallet(wallet);
-            return embedder;
-        }, coolDown);
+        // the key's wallet opens the channels and signs requests and vouchers; the requests name this node as their sender
+        ApiKeysPerWallet<Payers> payers = new ApiKeysPerWallet<>(wallets, account -> {
+            LedgerChannels channels = new LedgerChannels(new LedgerTransactions(led, account, java.time.Duration.ofSeconds(30)),
+                    CHANNEL_DEPOSIT, CHANNEL_EXPIRY_BLOCKS, Optional.of(journal));
+            return new Payers(new JobDispatcher(account, ctx.key().peerId(), ctx.connections()::channel, channels,
+                    JobDispatcher.Timeouts.DEFAULT, Clock.systemUTC(), onFailure),
+                    new EmbedDispatcher(account, ctx.key().peerId(), ctx.connections()::channel, channels,
+                            JobDispatcher.Timeouts.DEFAULT, Clock.systemUTC(), onFailure));
+        });
+        market = new MarketBackend(catalog, router, wallet -> payers.get(wallet).jobs(), wallet -> payers.get(wallet).embeds(), coolDown);
         ticker = Thread.ofVirtual().name("gateway-prices").start(this::tick);
     }
 
-    private void ownWallet(PeerId wallet) {
-        if (!wallet.equals(ctx.key().peerId())) {
-            throw OpenAiException.invalidKey("the key's wallet " + wallet.shortId() + " is not held by this node");
-        }
-    }
+    private record Payers(JobDispatcher jobs, EmbedDispatcher embeds) {}
 
     /** The genesis minimum worker stake, read once the ledger answers. */
     private long minimumStake() {
@@ -165,24 +158,7 @@ public final class GatewayFeature implements NodeFeature {
         Optional<Ledger> l = ledger.get();
         CreditAccounts credits = wallet -> l.map(x -> x.balance(wallet, Asset.CREDITS)).orElse(0L);
         new OpenAiApi(backend, keys, credits, Clock.systemUTC()).routes(app);
-        app.post("/api/admin/gateway/keys", ctx.adminOnly(c -> {
-            String label = Optional.ofNullable(c.queryParam("label")).orElse("");
-            if (label.length() > 100) {
-                throw new IllegalArgumentException("label must be at most 100 characters");
-            }
-            ApiKeys.Created created = keys.create(ctx.key().peerId(), label);
-            c.json(Map.of("key", created.key(), "id", created.entry().id(), "wallet", created.entry().wallet(), "label", label));
-        }));
-        app.get("/api/admin/gateway/keys", ctx.adminOnly(c -> c.json(keys.list().stream().map(e -> Map.of(
-                "id", e.id(), "wallet", e.wallet(), "label", e.label(), "created", e.created(),
-                "revoked", e.revoked() == null ? "" : e.revoked())).toList())));
-        app.post("/api/admin/gateway/keys/{id}/revoke", ctx.adminOnly(c -> {
-            if (keys.revoke(c.pathParam("id"))) {
-                c.json(Map.of("revoked", c.pathParam("id")));
-            } else {
-                c.status(HttpStatus.NOT_FOUND).json(Map.of("error", "no API key " + c.pathParam("id")));
-            }
-        }));
+        new ApiKeysAdmin(keys, wallets, credits).routes(app, ctx::adminOnly);
     }
 
     /** The API's answer on a node started without a ledger: every model request is refused with the reason. */

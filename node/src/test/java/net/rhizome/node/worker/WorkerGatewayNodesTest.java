@@ -92,7 +92,7 @@ class WorkerGatewayNodesTest {
         }
         // node 1 seeds the model too: the gateway tokenises with the model's own tokenizer and template
         admin(n1, dirs[0], "POST", "/api/models", "{\"path\":\"" + model + "\"}");
-        String key = JSON.readTree(cli("wallet", "keys", "create", "--label", "test", "--json", "--data-dir", dirs[0].toString()))
+        String key = JSON.readTree(cli("wallet", "keys", "create", "--label", "test", "--wallet", "node", "--json", "--data-dir", dirs[0].toString()))
                 .path("key").asText();
         assertThat(cli("wallet", "keys", "list", "--data-dir", dirs[0].toString())).contains("test").contains(key.substring(4, 16));
 
