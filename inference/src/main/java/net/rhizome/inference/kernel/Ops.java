@@ -7,8 +7,8 @@ import jdk.incubator.vector.FloatVector;
 /**
  * Element-wise and normalisation operations of the forward pass. Element-wise vector code is
  * width-independent by nature (each lane is one exactly rounded IEEE operation); reductions go
- * through {@link Dot}; transcendental functions use {@link StrictMath}, whose results are
- * specified bit for bit, never the {@link Math} intrinsics.
+ * through {@link Dot}; {@code exp} is {@link Exp}, built from exactly rounded operations, never
+ * the {@link Math} intrinsics.
  */
 public final class Ops {
     private Ops() {}
@@ -43,31 +43,45 @@ public final class Ops {
         }
     }
 
-    /** SwiGLU: {@code gate[i] = silu(gate[i]) * up[i]} with {@code silu(g) = g / (1 + exp(-g))}. */
-    public static void swiglu(float[] gate, float[] up, int n) {
-        for (int i = 0; i < n; i++) {
+    /** SwiGLU over {@code [from, to)}: {@code gate[i] = silu(gate[i]) * up[i]} with {@code silu(g) = g / (1 + exp(-g))}, {@link Exp#exp}. */
+    public static void swiglu(float[] gate, float[] up, int from, int to) {
+        int i = from;
+        if (!VectorWidth.SCALAR) {
+            for (int bound = from + F.loopBound(to - from); i < bound; i += F.length()) {
+                FloatVector g = FloatVector.fromArray(F, gate, i);
+                g.div(Exp.exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+            }
+        }
+        for (; i < to; i++) {
             float g = gate[i];
-            gate[i] = g / (1f + (float) StrictMath.exp(-g)) * up[i];
+            gate[i] = g / (1f + Exp.exp(-g)) * up[i];
         }
     }
 
     /**
-     * Softmax of {@code s[0 .. n)} in place: {@code exp(s - max)} by {@link StrictMath#exp},
-     * summed in index order in double, then scaled by the float reciprocal of the sum.
+     * Softmax of {@code s[0 .. n)} in place: {@code exp(s - max)} by {@link Exp#exp}, summed in
+     * index order in double, then scaled by the float reciprocal of the sum.
      */
     public static void softmax(float[] s, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
             max = Math.max(max, s[i]);
         }
+        int i = 0;
+        if (!VectorWidth.SCALAR) {
+            for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+                Exp.exp(FloatVector.fromArray(F, s, i).sub(max)).intoArray(s, i);
+            }
+        }
+        for (; i < n; i++) {
+            s[i] = Exp.exp(s[i] - max);
+        }
         double sum = 0;
-        for (int i = 0; i < n; i++) {
-            float e = (float) StrictMath.exp(s[i] - max);
-            s[i] = e;
-            sum += e;
+        for (i = 0; i < n; i++) {
+            sum += s[i];
         }
         float inv = (float) (1.0 / sum);
-        for (int i = 0; i < n; i++) {
+        for (i = 0; i < n; i++) {
             s[i] *= inv;
         }
     }

@@ -98,7 +98,7 @@ public final class Transformer {
             }
             Matmul.apply(lw.gate(), xb, gate, n, par, scratch);
             Matmul.apply(lw.up(), xb, up, n, par, scratch);
-            Ops.swiglu(gate, up, n * ffn);
+            par.forRange(n * ffn, (worker, from, to) -> Ops.swiglu(gate, up, from, to));
             Matmul.apply(lw.down(), gate, o, n, par, scratch);
             Ops.add(x, o, n * dim);
         }
