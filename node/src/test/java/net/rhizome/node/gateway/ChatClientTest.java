@@ -44,7 +44,7 @@ class ChatClientTest {
     @Test
     void streamsAChatAndReportsUsageAndWorkers() {
         ChatClient client = new ChatClient(URI.create(base), key);
-        assertThat(client.models()).containsExactly("tiny-story");
+        assertThat(client.models()).containsExactly("tiny-story", "tiny-embed");
         StringBuilder seen = new StringBuilder();
         ChatClient.Reply reply = client.chat("tiny-story", List.of(new ChatClient.Message("user", "hi")), 5, 0, 1, seen::append);
         assertThat(reply.text()).isEqualTo(seen.toString()).isEqualTo("Once upon a time ,");
