@@ -1,7 +1,12 @@
 package net.rhizome.net.transport;
 
 import io.grpc.BindableService;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.StatusRuntimeException;
@@ -165,6 +170,7 @@ public final class NodeTransport {
             throw new IllegalStateException("cannot configure TLS: " + e.getMessage(), e);
         }
         return NettyChannelBuilder.forAddress(address.host(), address.port())
+                .intercept(new StreamBuffer(limits.streamBufferBytes()))
                 .sslContext(ssl)
                 .maxInboundMessageSize(limits.maxMessageBytes())
                 .maxInboundMetadataSize(limits.maxMetadataBytes())
@@ -172,6 +178,14 @@ public final class NodeTransport {
                 .keepAliveTimeout(limits.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveWithoutCalls(true)
                 .build();
+    }
+
+    /** Gives every outgoing call the transport's on-ready threshold ({@link TransportLimits#streamBufferBytes()}). */
+    private record StreamBuffer(int bytes) implements ClientInterceptor {
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return next.newCall(method, options.withOnReadyThreshold(bytes));
+        }
     }
 
     /** A channel to a node whose id was learned from its certificate. */

@@ -62,6 +62,7 @@ final class PeerGuard implements ServerInterceptor {
             call.close(Status.RESOURCE_EXHAUSTED.withDescription("call rate limit exceeded"), new Metadata());
             return new ServerCall.Listener<>() {};
         }
+        call.setOnReadyThreshold(limits.streamBufferBytes());
         ServerCall<Q, R> watched = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
             public void close(Status status, Metadata trailers) {

@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,9 +60,29 @@ public final class TransportBenchmark {
         }
     }
 
+    /**
+     * A streaming measurement: MB/s, and the whole process's CPU time (both ends run here) per MB
+     * moved, which stays comparable when other load on the machine slows both sides.
+     */
+    record Throughput(double mbPerSecond, double cpuMillisPerMb) {
+        static Throughput measure(Callable<Long> transfer) throws Exception {
+            long cpu = processCpuNanos();
+            long start = System.nanoTime();
+            long bytes = transfer.call();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double mb = bytes / 1e6;
+            return new Throughput(mb / seconds, (processCpuNanos() - cpu) / 1e6 / mb);
+        }
+
+        private static long processCpuNanos() {
+            return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        }
+    }
+
     private static final int STREAMS = 16;
     private static final int PING_BYTES = 16;
     private static final int WARM_UP_CONNECTIONS = 10;
+    private static final long WARM_UP_BYTES = 128L << 20;
 
     private final Settings settings;
     private final KeyPair serverKey = KeyPair.generate();
@@ -85,8 +107,13 @@ public final class TransportBenchmark {
                 double[] plainRtt = plain.rttMicros(clientKey, settings.rttCalls());
                 figures.add(new Figure("unary round trip p50", "µs", grpcRtt[0], plainRtt[0], false));
                 figures.add(new Figure("unary round trip p99", "µs", grpcRtt[1], plainRtt[1], false));
-                figures.add(new Figure("streaming, 1 stream", "MB/s", grpcStream(channel, 1), plain.streamMBps(clientKey, 1, settings), true));
-                figures.add(new Figure("streaming, 16 streams", "MB/s", grpcStream(channel, STREAMS), plain.streamMBps(clientKey, STREAMS, settings), true));
+                for (int streams : new int[] {1, STREAMS}) {
+                    Throughput rhizome = grpcStream(channel, streams);
+                    Throughput reference = plain.stream(clientKey, streams, settings);
+                    String label = streams == 1 ? "1 stream" : streams + " streams";
+                    figures.add(new Figure("streaming, " + label, "MB/s", rhizome.mbPerSecond(), reference.mbPerSecond(), true));
+                    figures.add(new Figure("CPU per MB, " + label, "ms", rhizome.cpuMillisPerMb(), reference.cpuMillisPerMb(), false));
+                }
             } finally {
                 channel.shutdownNow();
             }
@@ -127,20 +154,32 @@ public final class TransportBenchmark {
         return new double[] {percentile(samples, 50), percentile(samples, 99)};
     }
 
-    private double grpcStream(ManagedChannel channel, int streams) throws Exception {
+    private Throughput grpcStream(ManagedChannel channel, int streams) throws Exception {
         long perStream = settings.streamBytes() / streams;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            download(channel, Math.min(perStream, 8L << 20)); // warm-up
-            long start = System.nanoTime();
-            List<Future<Long>> done = new ArrayList<>();
-            for (int s = 0; s < streams; s++) {
-                done.add(pool.submit(() -> download(channel, perStream)));
-            }
-            long total = 0;
-            for (Future<Long> f : done) {
-                total += f.get();
-            }
-            return total / 1e6 / ((System.nanoTime() - start) / 1e9);
+            Callable<Long> transfer = () -> {
+                List<Future<Long>> done = new ArrayList<>();
+                for (int s = 0; s < streams; s++) {
+                    done.add(pool.submit(() -> download(channel, perStream)));
+                }
+                long total = 0;
+                for (Future<Long> f : done) {
+                    total += f.get();
+                }
+                return total;
+            };
+            warmUp(transfer);
+            return Throughput.measure(transfer);
+        }
+    }
+
+    /**
+     * Runs a transfer untimed until {@value #WARM_UP_BYTES} bytes have moved, so both sides are
+     * measured with their streaming paths compiled.
+     */
+    private static void warmUp(Callable<Long> transfer) throws Exception {
+        for (long moved = 0; moved < WARM_UP_BYTES; ) {
+            moved += transfer.call();
         }
     }
 
@@ -288,24 +327,26 @@ public final class TransportBenchmark {
             }
         }
 
-        double streamMBps(KeyPair client, int streams, Settings settings) throws Exception {
+        Throughput stream(KeyPair client, int streams, Settings settings) throws Exception {
             long perStream = settings.streamBytes() / streams;
             List<SSLSocket> sockets = new ArrayList<>();
             try (ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int i = 0; i < streams; i++) {
                     sockets.add(connect(client));
                 }
-                fetch(sockets.get(0), Math.min(perStream, 8L << 20), settings.chunkBytes()); // warm-up
-                long start = System.nanoTime();
-                List<Future<Long>> done = new ArrayList<>();
-                for (SSLSocket s : sockets) {
-                    done.add(readers.submit(() -> fetch(s, perStream, settings.chunkBytes())));
-                }
-                long total = 0;
-                for (Future<Long> f : done) {
-                    total += f.get();
-                }
-                return total / 1e6 / ((System.nanoTime() - start) / 1e9);
+                Callable<Long> transfer = () -> {
+                    List<Future<Long>> done = new ArrayList<>();
+                    for (SSLSocket s : sockets) {
+                        done.add(readers.submit(() -> fetch(s, perStream, settings.chunkBytes())));
+                    }
+                    long total = 0;
+                    for (Future<Long> f : done) {
+                        total += f.get();
+                    }
+                    return total;
+                };
+                warmUp(transfer);
+                return Throughput.measure(transfer);
             } finally {
                 for (SSLSocket s : sockets) {
                     s.close();

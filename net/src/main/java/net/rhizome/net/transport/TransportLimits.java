@@ -7,6 +7,12 @@ import java.time.Duration;
  * {@code maxMessageBytes} (gRPC refuses larger ones with RESOURCE_EXHAUSTED before parsing), headers
  * by {@code maxMetadataBytes}; a peer gets at most {@code callsPerSecond} calls per second with
  * bursts of {@code callBurst}, beyond which its calls fail and it is reported as misbehaving.
+ *
+ * <p>{@code streamBufferBytes} is how many bytes a stream may have queued for sending before
+ * {@code isReady()} turns false (gRPC's on-ready threshold, default 32 KiB). With gRPC's default, a
+ * sender of 64 KiB messages waits after every message until it has reached the socket, so the
+ * event loop idles while the next message is made; a window of several messages keeps it busy.
+ * It bounds only senders that honour {@code isReady()}, per call.
  */
 public record TransportLimits(
         int maxMessageBytes,
@@ -16,10 +22,11 @@ public record TransportLimits(
         Duration keepAliveTime,
         Duration keepAliveTimeout,
         double callsPerSecond,
-        int callBurst) {
+        int callBurst,
+        int streamBufferBytes) {
 
     public static final TransportLimits DEFAULT = new TransportLimits(
-            4 << 20, 16 << 10, 256, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(10), 2000, 4000);
+            4 << 20, 16 << 10, 256, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(10), 2000, 4000, 512 << 10);
 
     public TransportLimits {
         if (maxMessageBytes < 1024 || maxMessageBytes > (64 << 20)) {
@@ -34,6 +41,9 @@ public record TransportLimits(
         if (callsPerSecond <= 0 || callBurst < 1) {
             throw new IllegalArgumentException("call rate limits must be positive");
         }
+        if (streamBufferBytes < (16 << 10) || streamBufferBytes > (16 << 20)) {
+            throw new IllegalArgumentException("streamBufferBytes must be 16 KiB..16 MiB, got " + streamBufferBytes);
+        }
         requirePositive(handshakeTimeout, "handshakeTimeout");
         requirePositive(keepAliveTime, "keepAliveTime");
         requirePositive(keepAliveTimeout, "keepAliveTimeout");
@@ -41,12 +51,12 @@ public record TransportLimits(
 
     public TransportLimits withMaxMessageBytes(int bytes) {
         return new TransportLimits(bytes, maxMetadataBytes, maxConcurrentCallsPerConnection, handshakeTimeout,
-                keepAliveTime, keepAliveTimeout, callsPerSecond, callBurst);
+                keepAliveTime, keepAliveTimeout, callsPerSecond, callBurst, streamBufferBytes);
     }
 
     public TransportLimits withCallRate(double perSecond, int burst) {
         return new TransportLimits(maxMessageBytes, maxMetadataBytes, maxConcurrentCallsPerConnection, handshakeTimeout,
-                keepAliveTime, keepAliveTimeout, perSecond, burst);
+                keepAliveTime, keepAliveTimeout, perSecond, burst, streamBufferBytes);
     }
 
     private static void requirePositive(Duration d, String name) {

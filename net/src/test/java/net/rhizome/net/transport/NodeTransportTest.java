@@ -154,6 +154,36 @@ class NodeTransportTest {
     }
 
     @Test
+    void aStreamStaysReadyWhileSeveralMessagesAreQueued() throws Exception {
+        int chunk = 64 << 10;
+        int queued = TransportLimits.DEFAULT.streamBufferBytes() / chunk - 1;
+        List<Boolean> readyAfterEach = new CopyOnWriteArrayList<>();
+        ServerServiceDefinition burst = ServerServiceDefinition.builder(NodeServiceGrpc.getServiceDescriptor())
+                .addMethod(NodeServiceGrpc.getPingMethod(), io.grpc.stub.ServerCalls.asyncUnaryCall((PingRequest r, StreamObserver<PingReply> o) -> o.onCompleted()))
+                .addMethod(NodeServiceGrpc.getGetInfoMethod(), io.grpc.stub.ServerCalls.asyncUnaryCall((InfoRequest r, StreamObserver<NodeInfo> o) -> o.onCompleted()))
+                .addMethod(NodeServiceGrpc.getEchoMethod(), io.grpc.stub.ServerCalls.asyncBidiStreamingCall((StreamObserver<Chunk> o) -> o))
+                .addMethod(NodeServiceGrpc.getDownloadMethod(), io.grpc.stub.ServerCalls.asyncServerStreamingCall(
+                        (DownloadRequest r, StreamObserver<Chunk> o) -> {
+                            var out = (io.grpc.stub.ServerCallStreamObserver<Chunk>) o;
+                            Chunk data = Chunk.newBuilder().setData(ByteString.copyFrom(new byte[chunk])).build();
+                            for (int i = 0; i < queued; i++) {
+                                out.onNext(data);
+                                readyAfterEach.add(out.isReady());
+                            }
+                            out.onCompleted();
+                        }))
+                .build();
+        try (var burstServer = startServer(TransportLimits.DEFAULT, List.of(() -> burst))) {
+            ManagedChannel channel = new NodeTransport(clientKey).connect(serverKey.peerId(), new HostPort("127.0.0.1", burstServer.port()));
+            closeLater.add(channel::shutdownNow);
+            Iterator<Chunk> chunks = blocking(channel).download(DownloadRequest.getDefaultInstance());
+            chunks.forEachRemaining(c -> {});
+        }
+        // gRPC's default threshold (32 KiB) would report not-ready after the first 64 KiB message.
+        assertThat(readyAfterEach).hasSize(queued).containsOnly(true);
+    }
+
+    @Test
     void deadlineEndsASlowCall() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         ServerServiceDefinition slow = ServerServiceDefinition.builder(NodeServiceGrpc.getServiceDescriptor())
