@@ -83,12 +83,17 @@ public final class GatewayFeature implements NodeFeature {
         };
         // the key's wallet opens the channels and signs requests and vouchers; the requests name this node as their sender
         ApiKeysPerWallet<Payers> payers = new ApiKeysPerWallet<>(wallets, account -> {
-            LedgerChannels channels = new LedgerChannels(new LedgerTransactions(led, account, java.time.Duration.ofSeconds(30)),
-                    CHANNEL_DEPOSIT, CHANNEL_EXPIRY_BLOCKS, Optional.of(journal));
+            ApiKeysChannels channels = new ApiKeysChannels(new LedgerChannels(new LedgerTransactions(led, account,
+                    java.time.Duration.ofSeconds(30)), CHANNEL_DEPOSIT, CHANNEL_EXPIRY_BLOCKS, Optional.of(journal)));
+            BiConsumer<PeerId, String> workerFailed = (worker, why) -> {
+                if (!channels.lackedChannel(worker)) {
+                    onFailure.accept(worker, why);
+                }
+            };
             return new Payers(new JobDispatcher(account, ctx.key().peerId(), ctx.connections()::channel, channels,
-                    JobDispatcher.Timeouts.DEFAULT, Clock.systemUTC(), onFailure),
+                    JobDispatcher.Timeouts.DEFAULT, Clock.systemUTC(), workerFailed),
                     new EmbedDispatcher(account, ctx.key().peerId(), ctx.connections()::channel, channels,
-                            JobDispatcher.Timeouts.DEFAULT, Clock.systemUTC(), onFailure));
+                            JobDispatcher.Timeouts.DEFAULT, Clock.systemUTC(), workerFailed));
         });
         market = new MarketBackend(catalog, router, wallet -> payers.get(wallet).jobs(), wallet -> payers.get(wallet).embeds(), coolDown);
         ticker = Thread.ofVirtual().name("gateway-prices").start(this::tick);

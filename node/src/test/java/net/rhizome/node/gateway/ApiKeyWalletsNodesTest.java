@@ -120,6 +120,17 @@ class ApiKeyWalletsNodesTest {
         assertThat(credits(n1, c.path("wallet").asText())).isZero();
         assertThat(channels(n1, c.path("wallet").asText())).isEmpty();
 
+        // enough for the request's price bound but not for a channel deposit: the wallet's failure, not the worker's
+        JsonNode dave = JSON.readTree(cli("wallet", "keys", "create", "--label", "dave", "--json", "--data-dir", d1.toString()));
+        long small = 4 * chargedA;
+        assertThat(small).isLessThan(5_000_000);
+        cli("wallet", "faucet", "--to", dave.path("wallet").asText(), "--amount", Long.toString(small), "--data-dir", d1.toString());
+        JsonNode unopened = complete(n1, dave.path("key").asText(), modelId, 503);
+        assertThat(unopened.path("error").path("message").asText()).contains("no payment channel");
+        assertThat(credits(n1, dave.path("wallet").asText())).isEqualTo(small);
+        assertThat(complete(n1, a.path("key").asText(), modelId, 200).path("rhizome").path("charged").asLong())
+                .as("the worker was not put in cool-down by another key's empty wallet").isPositive();
+
         assertThat(credits(n1, k1.peerId().hex())).as("the node's own wallet pays for nobody's key").isEqualTo(NODE_CREDITS);
         assertThat(channels(n1, k1.peerId().hex())).isEmpty();
     }
