@@ -34,7 +34,9 @@ public final class LeecherProcess {
             System.err.println("usage: LeecherProcess TORRENT SAVE_DIR TIMEOUT_SECONDS");
             System.exit(2);
         }
+        // stdout carries only the line protocol; logs (the console appender writes to System.out) go to stderr
         PrintStream out = System.out;
+        System.setOut(System.err);
         Metainfo metainfo = Metainfo.parse(Files.readAllBytes(Path.of(args[0])));
         try (Swarm swarm = new Swarm(SwarmConfig.loopback(), List.of()).start()) {
             TorrentSession session = swarm.add(metainfo, Path.of(args[1]), null, null);

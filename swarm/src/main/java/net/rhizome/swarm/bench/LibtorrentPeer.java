@@ -97,7 +97,7 @@ public final class LibtorrentPeer {
         List<List<String>> commands = saveDirs.stream()
                 .map(d -> List.of(PYTHON, script, "leech", torrent.toString(), d.toString(), Integer.toString(timeoutSeconds)))
                 .toList();
-        return ProcessSwarm.run(commands, seederPort).seconds();
+        return ProcessSwarm.run(commands, seederPort, torrent.resolveSibling("lt-leecher-logs")).seconds();
     }
 
     /** Downloads {@code torrentOrMagnet} from the peer at 127.0.0.1:{@code port}; returns the seconds it took. */

@@ -172,7 +172,7 @@ public final class SwarmBenchmark {
                     LeecherProcess.MAIN, t.toString(), d.toString(), "1800"));
         }
         try {
-            return ProcessSwarm.run(commands, seeder.port());
+            return ProcessSwarm.run(commands, seeder.port(), work.resolve("jvm-leecher-logs"));
         } finally {
             for (Path d : dirs) {
                 deleteTree(d);
