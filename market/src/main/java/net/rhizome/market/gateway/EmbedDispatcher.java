@@ -134,7 +134,7 @@ public final class EmbedDispatcher {
         LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
         ClientCallStreamObserver<EmbedGatewayMessage> up;
         try {
-            up = (ClientCallStreamObserver<EmbedGatewayMessage>) JobServiceGrpc.newStub(links.apply(a.worker()))
+            up = (ClientCallStreamObserver<EmbedGatewayMessage>) JobServiceGrpc.newStub(links.apply(a.worker())).withExecutor(JobDispatcher.DIRECT)
                     .embed(new StreamObserver<>() {
                         @Override
                         public void onNext(EmbedWorkerMessage m) {

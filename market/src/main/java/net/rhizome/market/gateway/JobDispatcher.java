@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -81,6 +82,8 @@ public final class JobDispatcher {
     }
 
     private static final Object END = new Object();
+    /** The stream's callbacks only enqueue, so they run on the transport thread: no hand-off per message. */
+    static final Executor DIRECT = Runnable::run;
 
     private final KeyPair payer;
     private final PeerId sender;
@@ -154,7 +157,7 @@ public final class JobDispatcher {
         LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
         ClientCallStreamObserver<GatewayMessage> up;
         try {
-            up = (ClientCallStreamObserver<GatewayMessage>) JobServiceGrpc.newStub(links.apply(a.worker()))
+            up = (ClientCallStreamObserver<GatewayMessage>) JobServiceGrpc.newStub(links.apply(a.worker())).withExecutor(DIRECT)
                     .run(new StreamObserver<>() {
                         @Override
                         public void onNext(WorkerMessage m) {

@@ -49,12 +49,13 @@ public final class WorkerChannel {
         return payer;
     }
 
-    /** The ledger shows a larger deposit (a top-up). */
+    /** The ledger shows a larger deposit (a top-up); wakes jobs waiting for room on the channel. */
     public synchronized void updateDeposit(long newDeposit) {
         if (newDeposit < deposit) {
             throw new IllegalArgumentException("a channel deposit never shrinks: " + deposit + " -> " + newDeposit);
         }
         deposit = newDeposit;
+        notifyAll();
     }
 
     public synchronized long deposit() {

@@ -1,5 +1,6 @@
 package net.rhizome.market.ledger;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,23 +22,34 @@ import org.slf4j.LoggerFactory;
  */
 public final class LedgerWorkerChannels implements WorkerChannels {
     private static final Logger log = LoggerFactory.getLogger(LedgerWorkerChannels.class);
+    /** How often a known channel is re-read from the ledger at most, while jobs use it. */
+    static final Duration REFRESH = Duration.ofSeconds(2);
 
     private final LedgerTransactions tx;
     private final Map<Hash32, WorkerChannel> known = new ConcurrentHashMap<>();
     private final Map<Hash32, Long> settledNonce = new ConcurrentHashMap<>();
+    private final Map<Hash32, Long> lastRead = new ConcurrentHashMap<>();
 
     public LedgerWorkerChannels(LedgerTransactions tx) {
         this.tx = tx;
     }
 
     /**
-     * A channel already known is answered at once (no ledger round trip before the first token) and
-     * re-read in the background, so a top-up is seen a moment later; an unknown one is read now.
+     * A channel already known is answered from memory when its deposit, as last read, still covers
+     * {@code needed}: no ledger round trip before the first token. It is re-read in the background at
+     * most every {@link #REFRESH} (to notice closure or expiry), and read now when the job may need more
+     * than the known deposit holds (the gateway topped it up just before sending the job). An unknown
+     * channel is read now.
      */
     @Override
-    public Optional<WorkerChannel> channel(Hash32 channelId) {
+    public Optional<WorkerChannel> channel(Hash32 channelId, long needed) {
         WorkerChannel cached = known.get(channelId);
-        if (cached != null) {
+        if (cached == null || cached.deposit() - cached.earned() < needed) {
+            return read(channelId);
+        }
+        Long last = lastRead.get(channelId);
+        if (last == null || System.nanoTime() - last > REFRESH.toNanos()) {
+            lastRead.put(channelId, System.nanoTime());
             Thread.ofVirtual().start(() -> {
                 try {
                     read(channelId);
@@ -45,12 +57,12 @@ public final class LedgerWorkerChannels implements WorkerChannels {
                     log.debug("channel refresh failed id={} reason={}", channelId.shortHex(), e.getMessage());
                 }
             });
-            return Optional.of(cached);
         }
-        return read(channelId);
+        return Optional.of(cached);
     }
 
     private Optional<WorkerChannel> read(Hash32 channelId) {
+        lastRead.put(channelId, System.nanoTime());
         Optional<Channel> onLedger = tx.ledger().channel(channelId)
                 .filter(c -> c.open() && c.payee().equals(tx.account().peerId()) && c.expiryHeight() > tx.ledger().head().height());
         if (onLedger.isEmpty()) {

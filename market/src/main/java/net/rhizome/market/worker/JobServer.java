@@ -163,7 +163,7 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
                 throw new JobProtocolException("embedding request is signed by " + request.payer().shortId()
                         + " but sent by " + callerId.shortId());
             }
-            WorkerChannel ch = channels.channel(request.channelId())
+            WorkerChannel ch = channels.channel(request.channelId(), Math.multiplyExact(request.remainingTokens(), request.pricePerToken()))
                     .orElseThrow(() -> new JobProtocolException("unknown payment channel " + request.channelId().shortHex()));
             EmbedWorkerStream s = new EmbedWorkerStream(request, key, ch);
             if (admitted.incrementAndGet() > settings.capacity() + settings.queue()) {
@@ -321,7 +321,8 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
                 throw new JobProtocolException("job request is signed by " + request.payer().shortId()
                         + " but sent by " + callerId.shortId());
             }
-            WorkerChannel ch = channels.channel(request.channelId())
+            WorkerChannel ch = channels.channel(request.channelId(),
+                    Math.multiplyExact((long) request.maxTokens() - request.resumedTokens().length, request.pricePerToken()))
                     .orElseThrow(() -> new JobProtocolException("unknown payment channel " + request.channelId().shortHex()));
             WorkerStream s = new WorkerStream(request, key, ch);
             if (admitted.incrementAndGet() > settings.capacity() + settings.queue()) {

@@ -47,7 +47,7 @@ class GatewayRestartTest {
                 LedgerChannels channels = new LedgerChannels(new LedgerTransactions(ledger, gateway, Duration.ofSeconds(10)),
                         100_000, 1_000, Optional.of(journal));
                 first = channels.channelTo(worker.peerId(), MODEL, 500);
-                WorkerChannel wc = workerSide.channel(first.channelId()).orElseThrow();
+                WorkerChannel wc = workerSide.channel(first.channelId(), 0).orElseThrow();
                 for (int i = 0; i < 3; i++) {
                     assertThat(wc.onVoucher(first.pay(48))).isTrue();
                 }
@@ -62,7 +62,7 @@ class GatewayRestartTest {
                 assertThat(again.channelId()).isEqualTo(first.channelId());
                 assertThat(again.vouched()).isEqualTo(144);
                 assertThat(again.nonce()).isEqualTo(3);
-                WorkerChannel wc = workerSide.channel(again.channelId()).orElseThrow();
+                WorkerChannel wc = workerSide.channel(again.channelId(), 0).orElseThrow();
                 assertThat(wc.onVoucher(again.pay(16))).as("a newer voucher, not one the worker ignores").isTrue();
                 assertThat(wc.paid()).isEqualTo(160);
             }

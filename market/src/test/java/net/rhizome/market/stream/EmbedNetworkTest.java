@@ -105,7 +105,7 @@ class EmbedNetworkTest {
         WorkerChannel wc = new WorkerChannel(channelId, gatewayKey.peerId(), DEPOSIT);
         GatewayChannel gc = new GatewayChannel(channelId, gatewayKey, key.peerId(), DEPOSIT, 0, 0);
         List<Receipt> receipts = Collections.synchronizedList(new ArrayList<>());
-        JobServer service = new JobServer(key, new FormulaEmbedder(beforeInput), id -> id.equals(channelId) ? Optional.of(wc) : Optional.empty(),
+        JobServer service = new JobServer(key, new FormulaEmbedder(beforeInput), (id, needed) -> id.equals(channelId) ? Optional.of(wc) : Optional.empty(),
                 NodeTransport::callerId, JobNetworkTest.FAST, receipts::add);
         NodeTransport.TransportServer server = new NodeTransport(key).server(new InetSocketAddress("127.0.0.1", 0), List.of(service),
                 Misbehaviour.IGNORE);

@@ -89,7 +89,7 @@ class JobNetworkTest {
         List<Receipt> receipts = java.util.Collections.synchronizedList(new ArrayList<>());
         NodeTransport transport = new NodeTransport(key);
         BindableService service = replacement != null ? replacement
-                : new JobServer(key, generator, id -> id.equals(channelId) ? Optional.of(wc) : Optional.empty(),
+                : new JobServer(key, generator, (id, needed) -> id.equals(channelId) ? Optional.of(wc) : Optional.empty(),
                         NodeTransport::callerId, FAST, receipts::add);
         NodeTransport.TransportServer server = transport.server(new InetSocketAddress("127.0.0.1", 0), List.of(service), Misbehaviour.IGNORE);
         closing.add(server);

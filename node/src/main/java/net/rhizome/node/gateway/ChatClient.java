@@ -29,7 +29,8 @@ public final class ChatClient {
 
     private final URI base;
     private final String apiKey;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // plain HTTP/1.1 keep-alive: no h2c upgrade offer on new connections
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     /** {@code base} is the gateway's API root, e.g. {@code http://127.0.0.1:8080/v1}. */
     public ChatClient(URI base, String apiKey) {

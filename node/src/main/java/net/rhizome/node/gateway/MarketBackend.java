@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -60,16 +61,32 @@ public final class MarketBackend implements CompletionBackend {
     public List<ModelOffer> models() {
         List<ModelOffer> offers = new ArrayList<>();
         for (ModelCatalog.Model m : catalog.all()) {
-            List<Router.Eligible> eligible = router.eligible(m.id());
-            if (eligible.isEmpty()) {
-                continue;
-            }
-            int multiplier = multiplier(m.id());
-            long lowest = eligible.stream().mapToLong(Router.Eligible::pricePerToken).min().orElseThrow();
-            offers.add(new ModelOffer(m.id().hex(), m.name(), m.contextLength(), PriceMultiplier.apply(lowest, multiplier),
-                    multiplier, eligible.size(), m.embeddingDimension()));
+            offer(m).ifPresent(offers::add);
         }
         return offers;
+    }
+
+    /** One model's offer: only its own workers are checked on the ledger, not every model's. */
+    @Override
+    public Optional<ModelOffer> model(String id) {
+        Hash32 h;
+        try {
+            h = Hash32.parse(id);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        return catalog.get(h).flatMap(this::offer);
+    }
+
+    private Optional<ModelOffer> offer(ModelCatalog.Model m) {
+        List<Router.Eligible> eligible = router.eligible(m.id());
+        if (eligible.isEmpty()) {
+            return Optional.empty();
+        }
+        int multiplier = multiplier(m.id());
+        long lowest = eligible.stream().mapToLong(Router.Eligible::pricePerToken).min().orElseThrow();
+        return Optional.of(new ModelOffer(m.id().hex(), m.name(), m.contextLength(), PriceMultiplier.apply(lowest, multiplier),
+                multiplier, eligible.size(), m.embeddingDimension()));
     }
 
     /** Moves every model's multiplier one step towards what current demand asks; call about once a second. */
