@@ -17,6 +17,8 @@ public final class PeerConnections implements AutoCloseable {
     private final NodeTransport transport;
     private final PeerBook book;
     private final Map<PeerId, Entry> channels = new ConcurrentHashMap<>();
+    private volatile PeerId self;
+    private volatile HostPort selfAddress;
 
     public PeerConnections(NodeTransport transport, PeerBook book) {
         this.transport = transport;
@@ -24,11 +26,24 @@ public final class PeerConnections implements AutoCloseable {
     }
 
     /**
-     * A channel to a peer in the book (reconnecting when its address changed).
+     * This node's own id and listening address: its services are then called like any peer's (a
+     * gateway routing a job to the worker in its own process goes through the same transport).
+     */
+    public void listeningAs(PeerId id, HostPort address) {
+        self = id;
+        selfAddress = address;
+    }
+
+    /**
+     * A channel to a peer in the book, or to this node itself once {@link #listeningAs} named it
+     * (reconnecting when the address changed).
      *
      * @throws IllegalArgumentException when the peer is not in the book
      */
     public ManagedChannel channel(PeerId id) {
+        if (id.equals(self)) {
+            return channel(id, selfAddress);
+        }
         Peer peer = book.get(id).orElseThrow(() -> new IllegalArgumentException("peer " + id.shortId() + " is not in the peer book"));
         return channel(id, peer.rpcAddress());
     }

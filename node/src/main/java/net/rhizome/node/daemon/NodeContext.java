@@ -5,6 +5,7 @@ import io.javalin.http.HttpStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -14,6 +15,7 @@ import net.rhizome.net.record.NodeRecordCodec;
 import net.rhizome.core.crypto.KeyPair;
 import net.rhizome.net.dht.DhtNode;
 import net.rhizome.net.peers.PeerBook;
+import net.rhizome.net.peers.OwnRecord;
 import net.rhizome.net.peers.PeerConnections;
 import net.rhizome.net.record.NodeRecords;
 import net.rhizome.net.transport.NodeTransport;
@@ -29,6 +31,7 @@ public final class NodeContext {
     private final AdminToken adminToken;
     private final DhtNode dht;
     private final Map<String, Supplier<BValue>> recordExtensions = new ConcurrentHashMap<>();
+    private volatile OwnRecord ownRecord;
 
     NodeContext(NodeConfig config, KeyPair key, NodeTransport transport, PeerBook peers, PeerConnections connections,
             MeterRegistry metrics, AdminToken adminToken, DhtNode dht) {
@@ -40,6 +43,16 @@ public final class NodeContext {
         this.metrics = metrics;
         this.adminToken = adminToken;
         this.dht = dht;
+    }
+
+    /** This node's own current record; empty until the node listens (after every feature started). */
+    public Optional<NodeRecord> ownRecord() {
+        OwnRecord r = ownRecord;
+        return r == null ? Optional.empty() : Optional.of(r.record());
+    }
+
+    void listening(OwnRecord record) {
+        ownRecord = record;
     }
 
     /** The Mainline-compatible DHT node (announce/get_peers for model info-hashes, BEP 44 items). */

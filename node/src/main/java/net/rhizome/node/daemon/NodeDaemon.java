@@ -130,6 +130,7 @@ public final class NodeDaemon implements AutoCloseable {
         var rpc = context.transport().server(config.listen().toSocketAddress(), services, context.peers());
         running.push(rpc);
         rpcAddress = new HostPort(config.advertise().host(), config.advertise().port() == 0 ? rpc.port() : config.advertise().port());
+        connections.listeningAs(key.peerId(), rpcAddress);
 
         Javalin http = HttpApi.create();
         HttpApi.routes(http, this::describe, context.peers(), this::dhtSummary, metrics, context.adminOnly(ctx -> {
@@ -153,6 +154,7 @@ public final class NodeDaemon implements AutoCloseable {
         }
         running.push(http::stop);
         httpUrl = "http://" + new HostPort(config.httpHost(), http.port());
+        context.listening(ownRecord);
 
         PeerDiscovery discovery = new PeerDiscovery(context.transport(), context.dht(), ownRecord, context.peers(), connections,
                 config.bootstrap().stream().map(HostPort::toSocketAddress).toList(), rpcAddress,

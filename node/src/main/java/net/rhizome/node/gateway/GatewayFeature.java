@@ -74,7 +74,7 @@ public final class GatewayFeature implements NodeFeature {
         }
         led = l.get();
         CoolDown coolDown = new CoolDown(Clock.systemUTC());
-        records = new PeerRecords(ctx.peers(), ctx.connections());
+        records = new PeerRecords(ctx.peers(), ctx.connections(), ctx::ownRecord);
         Router router = new Router(records::live, led::account, () -> led.head().hash(), this::minimumStake, coolDown);
         journal = ChannelJournal.open(config.dataDir().resolve("gateway").resolve("channels.journal"));
         BiConsumer<PeerId, String> onFailure = (worker, why) -> {

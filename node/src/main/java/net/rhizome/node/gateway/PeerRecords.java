@@ -2,8 +2,11 @@ package net.rhizome.node.gateway;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import net.rhizome.core.bencode.BValue;
 import net.rhizome.core.crypto.PeerId;
 import net.rhizome.market.gateway.Router;
@@ -22,18 +25,21 @@ import org.slf4j.LoggerFactory;
 /**
  * The current signed node records of the peers in the book, re-read over the node transport: a worker's
  * record changes when it starts serving a model, after it joined. Only records whose signature by the
- * peer's key checks out are used.
+ * peer's key checks out are used. This node's own record counts too, so a gateway also routes to the
+ * worker in its own process.
  */
 final class PeerRecords {
     private static final Logger log = LoggerFactory.getLogger(PeerRecords.class);
 
     private final PeerBook book;
     private final PeerConnections connections;
+    private final Supplier<Optional<NodeRecord>> own;
     private final Map<PeerId, NodeRecord> records = new ConcurrentHashMap<>();
 
-    PeerRecords(PeerBook book, PeerConnections connections) {
+    PeerRecords(PeerBook book, PeerConnections connections, Supplier<Optional<NodeRecord>> own) {
         this.book = book;
         this.connections = connections;
+        this.own = own;
     }
 
     /** Fetches the record of every known peer with the worker role (one GetInfo each). */
@@ -58,10 +64,9 @@ final class PeerRecords {
         return r.extensions().get(net.rhizome.node.worker.WorkerFeature.SPEED_KEY) instanceof BValue.BInt(long v) && v >= 0 ? v : 0;
     }
 
-    /** Peers in the book whose latest record lists models. */
+    /** Peers in the book, and this node, whose latest record lists models. */
     List<Router.LivePeer> live() {
-        return book.snapshot().stream()
-                .map(p -> records.get(p.id()))
+        return Stream.concat(book.snapshot().stream().map(p -> records.get(p.id())), own.get().stream())
                 .filter(r -> r != null && !r.models().isEmpty())
                 .map(r -> new Router.LivePeer(r.peerId(), r.models(), speed(r)))
                 .toList();

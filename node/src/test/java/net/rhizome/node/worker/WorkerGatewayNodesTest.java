@@ -116,6 +116,8 @@ class WorkerGatewayNodesTest {
                 "{\"model\":\"" + modelId + "\",\"prompt\":\"The cat\",\"max_tokens\":12}"));
         assertThat(workers).contains(whole.path("rhizome").path("served_by").get(0).path("worker").asText());
 
+        assertWorkerNodeGatewayRoutesToItself(dirs[1], modelId);
+
         JsonNode served = JSON.readTree(admin(nodes.get(1), dirs[1], "GET", "/api/worker", ""));
         JsonNode served2 = JSON.readTree(admin(nodes.get(2), dirs[2], "GET", "/api/worker", ""));
         assertThat(Math.max(served.path("tokens_per_second").asLong(), served2.path("tokens_per_second").asLong()))
@@ -127,6 +129,47 @@ class WorkerGatewayNodesTest {
         cli("wallet", "keys", "revoke", key.substring(4, 16), "--data-dir", dirs[0].toString());
         assertThatThrownBy(() -> client.chat().completions().create(ChatCompletionCreateParams.builder().model(modelId)
                 .addUserMessage("x").maxCompletionTokens(2).build())).isInstanceOf(UnauthorizedException.class).hasMessageContaining("revoked");
+    }
+
+    /**
+     * Node 2 is a worker and, like every node, a gateway: its own /v1/models counts both workers, itself
+     * included, and a job the rule assigns to it goes to the worker in its own process.
+     */
+    private void assertWorkerNodeGatewayRoutesToItself(Path dataDir, String modelId) throws Exception {
+        NodeDaemon self = nodes.get(1);
+        JsonNode created = JSON.readTree(cli("wallet", "keys", "create", "--label", "own", "--json", "--data-dir", dataDir.toString()));
+        cli("wallet", "transfer", "--to", created.path("wallet").asText(), "--amount", "50000000", "--data-dir", dataDir.toString());
+        String key = created.path("key").asText();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            JsonNode offer = modelOffer(self.httpUrl(), key, modelId);
+            if (offer != null && offer.path("workers").asInt() == 2) {
+                break;
+            }
+            assertThat(System.nanoTime()).as("node 2's gateway lists the model with both workers: " + offer).isLessThan(deadline);
+            Thread.sleep(500);
+        }
+        // the rendezvous rule gives each job to either worker; with equal stakes 20 jobs all missing node 2 has odds 2^-20
+        boolean servedBySelf = false;
+        for (int i = 0; i < 20 && !servedBySelf; i++) {
+            JsonNode whole = JSON.readTree(post(self.httpUrl() + "/v1/completions", key,
+                    "{\"model\":\"" + modelId + "\",\"prompt\":\"The dog " + i + "\",\"max_tokens\":4}"));
+            servedBySelf = whole.path("rhizome").path("served_by").get(0).path("worker").asText().equals(self.peerId().hex());
+        }
+        assertThat(servedBySelf).as("a job routed to node 2 by its own gateway is served by its own worker").isTrue();
+    }
+
+    private static JsonNode modelOffer(String httpUrl, String key, String modelId) throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(httpUrl + "/v1/models")).header("Authorization", "Bearer " + key)
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            for (JsonNode m : JSON.readTree(r.body()).path("data")) {
+                if (m.path("id").asText().equals(modelId)) {
+                    return m;
+                }
+            }
+            return null;
+        }
     }
 
     private static String cli(String... args) {
