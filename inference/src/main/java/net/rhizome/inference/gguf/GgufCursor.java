@@ -5,7 +5,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
-/** Bounds-checked little-endian reader over a memory segment; every read names what it reads. */
+/**
+ * Bounds-checked little-endian reader over a memory segment; every read names what it reads. The segment may be
+ * the first bytes of a longer file ({@code fileSize}): a read past the file's end is a {@link GgufFormatException},
+ * a read inside the file but past the segment a {@link GgufPrefixTooShortException}.
+ */
 final class GgufCursor {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -15,19 +19,25 @@ final class GgufCursor {
 
     private final MemorySegment segment;
     private final long size;
+    private final long fileSize;
     private long position;
 
-    GgufCursor(MemorySegment segment) {
+    GgufCursor(MemorySegment segment, long fileSize) {
+        if (fileSize < segment.byteSize()) {
+            throw new IllegalArgumentException("file size " + fileSize + " is below the " + segment.byteSize() + " bytes at hand");
+        }
         this.segment = segment;
         this.size = segment.byteSize();
+        this.fileSize = fileSize;
     }
 
     long position() {
         return position;
     }
 
+    /** Bytes left in the file (not only in the segment at hand). */
     long remaining() {
-        return size - position;
+        return fileSize - position;
     }
 
     private long take(long bytes, String what) {
@@ -39,6 +49,9 @@ final class GgufCursor {
         if (bytes < 0 || bytes > remaining()) {
             throw new GgufFormatException(label(what, index) + suffix + " at byte " + position + " needs " + Long.toUnsignedString(bytes)
                     + " bytes but the file ends after " + remaining() + " (file truncated?)");
+        }
+        if (bytes > size - position) {
+            throw new GgufPrefixTooShortException(size, position + bytes);
         }
         long at = position;
         position += bytes;

@@ -31,6 +31,9 @@ import java.util.OptionalLong;
  *   <li>{@value #MAX_ARRAY_ELEMENTS} array elements in all metadata arrays together; nested arrays are rejected.
  * </ul>
  *
+ * <p>{@link #metadataOf} reads only the header and metadata from the first bytes of a file (what a tokenizer,
+ * chat template and model configuration need), with the same checks; such a file has no tensors.
+ *
  * <p>Metadata values are {@code String}, {@code Long} (every integer type), {@code Float}, {@code Double},
  * {@code Boolean}, or arrays: {@code int[]} (8/16/32-bit integers except uint32), {@code long[]}
  * (uint32, 64-bit integers), {@code float[]}, {@code double[]}, {@code boolean[]}, {@code List<String>}.
@@ -80,7 +83,7 @@ public final class GgufFile implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment segment = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            return parse(path.toString(), arena, segment);
+            return parse(path.toString(), arena, segment, segment.byteSize(), false);
         } catch (GgufFormatException e) {
             arena.close();
             throw new GgufFormatException(path + ": " + e.getMessage());
@@ -92,13 +95,23 @@ public final class GgufFile implements AutoCloseable {
 
     /** Parses a GGUF image already in memory; the caller keeps ownership of {@code segment}. */
     public static GgufFile of(MemorySegment segment) {
-        return parse("<memory>", null, segment);
+        return parse("<memory>", null, segment, segment.byteSize(), false);
     }
 
-    private static GgufFile parse(String source, Arena arena, MemorySegment segment) {
-        GgufCursor in = new GgufCursor(segment);
-        if (segment.byteSize() < 4) {
-            throw new GgufFormatException(segment.byteSize() + " bytes is too short for a GGUF header (24 bytes)");
+    /**
+     * Reads the header and metadata of a GGUF file of {@code fileSize} bytes from {@code prefix}, its first bytes;
+     * tensor infos and data are not read ({@link #tensors()} is empty, {@link #dataOffset()} is -1). A prefix that
+     * ends inside the metadata is a {@link GgufPrefixTooShortException} naming the bytes needed; anything invalid
+     * before that point, or a metadata section running past {@code fileSize}, is a {@link GgufFormatException}.
+     */
+    public static GgufFile metadataOf(MemorySegment prefix, long fileSize) {
+        return parse("<prefix>", null, prefix, fileSize, true);
+    }
+
+    private static GgufFile parse(String source, Arena arena, MemorySegment segment, long fileSize, boolean metadataOnly) {
+        GgufCursor in = new GgufCursor(segment, fileSize);
+        if (fileSize < 4) {
+            throw new GgufFormatException(fileSize + " bytes is too short for a GGUF header (24 bytes)");
         }
         int magic = in.i32("magic");
         if (magic != MAGIC) {
@@ -133,6 +146,9 @@ public final class GgufFile implements AutoCloseable {
                 throw new GgufFormatException(ALIGNMENT_KEY + " must be a power of two integer up to 2^30, got " + align);
             }
             alignment = (Long) align;
+        }
+        if (metadataOnly) {
+            return new GgufFile(source, arena, segment, version, metadata, List.of(), alignment, -1);
         }
 
         List<RawTensor> raw = new ArrayList<>((int) tensorCount);
@@ -374,12 +390,12 @@ public final class GgufFile implements AutoCloseable {
         return alignment;
     }
 
-    /** Absolute offset of the tensor data section. */
+    /** Absolute offset of the tensor data section; -1 for a {@link #metadataOf metadata-only} read. */
     public long dataOffset() {
         return dataOffset;
     }
 
-    /** The whole file, read-only. */
+    /** The whole file (the prefix, for a {@link #metadataOf metadata-only} read), read-only. */
     public MemorySegment segment() {
         return segment.asReadOnly();
     }
@@ -404,6 +420,9 @@ public final class GgufFile implements AutoCloseable {
     /** The tensor called {@code name}, or an error naming the missing tensor. */
     public GgufTensor requireTensor(String name) {
         GgufTensor t = tensorsByName.get(name);
+        if (t == null && dataOffset < 0) {
+            throw new IllegalStateException(source + ": tensor '" + name + "' wanted from a metadata-only read");
+        }
         if (t == null) {
             throw new GgufFormatException(source + ": missing tensor '" + name + "'");
         }
