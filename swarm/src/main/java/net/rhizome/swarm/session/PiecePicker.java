@@ -13,7 +13,8 @@ import net.rhizome.swarm.metainfo.Merkle;
 /**
  * Chooses which block to request next: finish pieces already started, otherwise the rarest piece
  * the peer has (random among equals); when every missing block is already requested, endgame mode
- * hands out duplicate requests for blocks still outstanding. Not thread-safe: the session locks.
+ * hands out duplicate requests for blocks still outstanding. Only the leading pieces wanted are picked
+ * (all of them for a whole download). Not thread-safe: the session locks.
  */
 final class PiecePicker {
     /** A block to request: piece, byte offset and length. */
@@ -104,11 +105,18 @@ final class PiecePicker {
     /** The keys of {@link #partials}, for bit operations when choosing a new piece. */
     private final BitSet started = new BitSet();
     private final java.util.Set<Integer> exclusive = new java.util.HashSet<>();
+    private int wanted;
 
-    PiecePicker(InfoDict info, BitSet have) {
+    PiecePicker(InfoDict info, BitSet have, int wanted) {
         this.info = info;
         this.have = have;
         this.availability = new int[info.pieceCount()];
+        this.wanted = wanted;
+    }
+
+    /** Picks pieces below {@code pieces} from now on (the number wanted only grows). */
+    void want(int pieces) {
+        wanted = Math.max(wanted, pieces);
     }
 
     void peerHas(BitSet pieces) {
@@ -176,7 +184,7 @@ final class PiecePicker {
         BitSet candidates = (BitSet) peerHas.clone();
         candidates.andNot(have);
         candidates.andNot(started);
-        for (int piece = candidates.nextSetBit(0); piece >= 0 && piece < availability.length; piece = candidates.nextSetBit(piece + 1)) {
+        for (int piece = candidates.nextSetBit(0); piece >= 0 && piece < wanted; piece = candidates.nextSetBit(piece + 1)) {
             if (!verifiable.test(piece)) {
                 continue;
             }
@@ -232,11 +240,11 @@ final class PiecePicker {
         return new Block(p.piece, b * Merkle.BLOCK, p.blockLength(b));
     }
 
-    /** Pieces we lack that {@code peerHas} has, i.e. whether we are interested. */
+    /** Wanted pieces we lack that {@code peerHas} has, i.e. whether we are interested. */
     boolean wants(BitSet peerHas) {
         BitSet missing = (BitSet) peerHas.clone();
         missing.andNot(have);
-        missing.clear(info.pieceCount(), Math.max(info.pieceCount(), missing.length()));
+        missing.clear(wanted, Math.max(wanted, missing.length()));
         return !missing.isEmpty();
     }
 

@@ -99,7 +99,7 @@ public final class Swarm implements AutoCloseable {
      */
     public TorrentSession add(Metainfo metainfo, Path dataDir, Path resumeFile, List<byte[]> leaves) {
         InfoDict info = metainfo.info();
-        TorrentSession s = register(new TorrentSession(this, info.infoHashV2(), info.infoHashV1(), dataDir, resumeFile));
+        TorrentSession s = register(new TorrentSession(this, info.infoHashV2(), info.infoHashV1(), dataDir, resumeFile, Long.MAX_VALUE));
         try {
             s.init(info, metainfo, leaves);
             if (leaves == null && !s.complete() && (resumeFile == null || !java.nio.file.Files.exists(resumeFile))) {
@@ -115,7 +115,12 @@ public final class Swarm implements AutoCloseable {
 
     /** Adds a torrent known only by its magnet link: the info dictionary comes from peers (BEP 9). */
     public TorrentSession add(Magnet magnet, Path dataDir, Path resumeFile) {
-        TorrentSession s = register(new TorrentSession(this, magnet.infoHashV2(), magnet.infoHashV1(), dataDir, resumeFile));
+        return add(magnet, dataDir, resumeFile, Long.MAX_VALUE);
+    }
+
+    /** Like {@link #add(Magnet, Path, Path)}, downloading only the pieces holding the first {@code wantedBytes} bytes. */
+    public TorrentSession add(Magnet magnet, Path dataDir, Path resumeFile, long wantedBytes) {
+        TorrentSession s = register(new TorrentSession(this, magnet.infoHashV2(), magnet.infoHashV1(), dataDir, resumeFile, wantedBytes));
         magnet.peers().forEach(s::addPeer);
         Thread.ofVirtual().start(() -> querySources(s));
         announce(s);
@@ -228,7 +233,7 @@ public final class Swarm implements AutoCloseable {
         for (TorrentSession s : torrents) {
             try {
                 s.tick();
-                if (ticks % 30 == 0 && !s.complete()) {
+                if (ticks % 30 == 0 && !s.hasWanted()) {
                     Thread.ofVirtual().start(() -> querySources(s));
                 }
             } catch (RuntimeException e) {

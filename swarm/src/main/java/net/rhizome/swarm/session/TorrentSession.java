@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
  * verification of every block, storage, choking and peer exchange. Every block is checked against
  * its leaf hash as it arrives when the leaf is known (fetched per piece with a BEP 52 hash request),
  * otherwise the whole piece is checked against the piece layer before anything is written.
+ *
+ * <p>A session may want only the first bytes of the torrent ({@link #want}): it then downloads just the pieces
+ * holding them, and never completes unless those are all the pieces.
  */
 public final class TorrentSession {
     private static final Logger log = LoggerFactory.getLogger(TorrentSession.class);
@@ -64,6 +67,9 @@ public final class TorrentSession {
     private final Map<String, Long> layerRequests = new HashMap<>();
     private final Set<Integer> blockHashesAsked = new HashSet<>();
     private final Map<PeerConnection, Set<PeerAddress>> pexSent = new HashMap<>();
+    /** Callers of {@link #want} waiting for their first bytes, by byte count. */
+    private final List<Map.Entry<Long, CompletableFuture<TorrentSession>>> prefixWaits = new ArrayList<>();
+    private long wantedBytes;
 
     private InfoDict info;
     private Storage storage;
@@ -87,8 +93,9 @@ public final class TorrentSession {
     private long uploadRate;
     private long lastRateNanos = System.nanoTime();
 
-    TorrentSession(Swarm swarm, byte[] infoHash, byte[] infoHashV1, Path dataDir, Path resumeFile) {
+    TorrentSession(Swarm swarm, byte[] infoHash, byte[] infoHashV1, Path dataDir, Path resumeFile, long wantedBytes) {
         this.swarm = swarm;
+        this.wantedBytes = wantedBytes;
         this.infoHash = infoHash.clone();
         this.infoHashV1 = infoHashV1 == null ? null : infoHashV1.clone();
         this.dataDir = dataDir;
@@ -118,7 +125,7 @@ public final class TorrentSession {
         } else if (resumeFile != null) {
             ResumeState.load(resumeFile, infoHash, parsed.pieceCount()).ifPresent(have::or);
         }
-        this.picker = new PiecePicker(parsed, have);
+        this.picker = new PiecePicker(parsed, have, piecesHolding(wantedBytes));
         if (leaves != null) {
             saveResume();
         }
@@ -128,6 +135,7 @@ public final class TorrentSession {
         if (complete()) {
             completion.complete(this);
         }
+        wakePrefixWaits();
     }
 
     /** For a torrent we just created from these very files: all pieces are verified by construction. */
@@ -178,6 +186,7 @@ public final class TorrentSession {
                 saveResume();
                 completion.complete(this);
             }
+            wakePrefixWaits();
         }
     }
 
@@ -203,6 +212,65 @@ public final class TorrentSession {
     /** Completes when every piece is verified and on disk; fails if the torrent cannot be stored. */
     public CompletableFuture<TorrentSession> completion() {
         return completion;
+    }
+
+    /**
+     * Completes once the pieces holding the torrent's first {@code bytes} bytes (a single file's prefix) are
+     * verified and on disk, downloading them if this session wanted fewer; {@code Long.MAX_VALUE} wants it all.
+     */
+    public CompletableFuture<TorrentSession> want(long bytes) {
+        CompletableFuture<TorrentSession> done = new CompletableFuture<>();
+        synchronized (this) {
+            if (stopped || error != null) {
+                done.completeExceptionally(new IllegalStateException("torrent " + id() + " is " + (stopped ? "stopped" : "failed: " + error)));
+                return done;
+            }
+            wantedBytes = Math.max(wantedBytes, bytes);
+            prefixWaits.add(Map.entry(bytes, done));
+            if (info != null) {
+                picker.want(piecesHolding(wantedBytes));
+                wakePrefixWaits();
+            }
+        }
+        peers.forEach(this::interestAndFill);
+        return done;
+    }
+
+    /** Whether this session wants only some of the torrent's pieces (and lacks some of the rest). */
+    public synchronized boolean partial() {
+        return info == null ? wantedBytes < Long.MAX_VALUE : !complete() && piecesHolding(wantedBytes) < info.pieceCount();
+    }
+
+    /** Whether every wanted piece is verified: the whole torrent, or the first bytes asked for. */
+    synchronized boolean hasWanted() {
+        return info != null && have.nextClearBit(0) >= piecesHolding(wantedBytes);
+    }
+
+    /** How many leading pieces hold the first {@code bytes} bytes of the torrent's files, laid end to end. */
+    private int piecesHolding(long bytes) {
+        long covered = 0;
+        int p = 0;
+        while (p < info.pieceCount() && covered < bytes) {
+            covered += info.pieceSize(p++);
+        }
+        return p;
+    }
+
+    /** Completes the {@link #want} futures whose pieces are all here. Caller holds the lock. */
+    private void wakePrefixWaits() {
+        int verified = have.nextClearBit(0);
+        prefixWaits.removeIf(w -> {
+            boolean done = verified >= piecesHolding(w.getKey());
+            if (done) {
+                w.getValue().complete(this);
+            }
+            return done;
+        });
+    }
+
+    private synchronized void failPrefixWaits(String why) {
+        prefixWaits.forEach(w -> w.getValue().completeExceptionally(new IllegalStateException(why)));
+        prefixWaits.clear();
     }
 
     public synchronized InfoDict info() {
@@ -283,7 +351,7 @@ public final class TorrentSession {
         } else if (info == null) {
             state = TorrentStats.State.METADATA;
         } else {
-            state = complete() ? TorrentStats.State.SEEDING : TorrentStats.State.DOWNLOADING;
+            state = complete() ? TorrentStats.State.SEEDING : partial() ? TorrentStats.State.PARTIAL : TorrentStats.State.DOWNLOADING;
         }
         long total = info == null ? 0 : info.totalLength();
         long verified = 0;
@@ -311,11 +379,13 @@ public final class TorrentSession {
             }
         }
         completion.completeExceptionally(new IllegalStateException("torrent " + id() + " was stopped"));
+        failPrefixWaits("torrent " + id() + " was stopped");
     }
 
     void fail(String message) {
         error = message;
         completion.completeExceptionally(new IllegalStateException(message));
+        failPrefixWaits(message);
     }
 
     // ---- connections --------------------------------------------------------------------------
@@ -699,6 +769,7 @@ public final class TorrentSession {
         storage.writePiece(p.piece, p.data);
         have.set(p.piece);
         dirty = true;
+        wakePrefixWaits();
         List<PeerConnection> all = List.copyOf(peers);
         List<Runnable> after = new ArrayList<>();
         after.add(() -> all.forEach(o -> o.send(new Message.Have(p.piece))));

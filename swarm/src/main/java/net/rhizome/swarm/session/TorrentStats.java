@@ -17,7 +17,8 @@ public record TorrentStats(
         int bannedPeers,
         String error) {
 
-    public enum State { METADATA, DOWNLOADING, SEEDING, FAILED, STOPPED }
+    /** {@code PARTIAL}: only the torrent's first bytes are wanted ({@link TorrentSession#want}), and not all of it is here. */
+    public enum State { METADATA, DOWNLOADING, PARTIAL, SEEDING, FAILED, STOPPED }
 
     public double progress() {
         return totalBytes == 0 ? 0 : (double) verifiedBytes / totalBytes;

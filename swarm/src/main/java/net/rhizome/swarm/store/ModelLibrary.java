@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import net.rhizome.swarm.PeerAddress;
 import net.rhizome.swarm.metainfo.Magnet;
 import net.rhizome.swarm.metainfo.Metainfo;
@@ -18,7 +20,11 @@ import net.rhizome.swarm.session.TorrentStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The model store served by a swarm: everything in the store is seeded or resumed, new models are added or fetched. */
+/**
+ * The model store served by a swarm: everything in the store is seeded or resumed, new models are added or fetched.
+ * A model may be fetched only in part, its first bytes ({@link #fetchPrefix}, e.g. a GGUF header): it stays in the
+ * store as a partial model (state {@code partial}, never {@link ModelStore#resolve resolved}) until fetched whole.
+ */
 public final class ModelLibrary {
     private static final Logger log = LoggerFactory.getLogger(ModelLibrary.class);
     private final ModelStore store;
@@ -45,7 +51,7 @@ public final class ModelLibrary {
                 if (m.isPresent()) {
                     watch(swarm.add(m.get(), store.dataDir(id), store.resumeFile(id), null));
                 } else if (Files.isRegularFile(magnetFile(id))) {
-                    watch(swarm.add(Magnet.parse(Files.readString(magnetFile(id))), store.dataDir(id), store.resumeFile(id)));
+                    watch(swarm.add(Magnet.parse(Files.readString(magnetFile(id))), store.dataDir(id), store.resumeFile(id), prefixWanted(id).orElse(Long.MAX_VALUE)));
                 }
             } catch (RuntimeException | IOException e) {
                 log.warn("model {} cannot be resumed: {}", id, e.getMessage());
@@ -66,6 +72,27 @@ public final class ModelLibrary {
 
     /** Starts fetching a model named by a magnet link or a bare 64-hex id, from {@code peers} and the peer sources. */
     public TorrentSession fetch(String magnetOrId, List<PeerAddress> peers) throws IOException {
+        TorrentSession s = fetch(magnetOrId, peers, Long.MAX_VALUE);
+        if (s.partial()) {
+            s.want(Long.MAX_VALUE);
+        }
+        Files.deleteIfExists(prefixFile(s.id()));
+        return s;
+    }
+
+    /**
+     * Fetches the first {@code bytes} bytes of a model (all of it if that is its size), like {@link #fetch}; completes
+     * once they are verified. A model already in the store, whole or in part, only grows.
+     */
+    public CompletableFuture<TorrentSession> fetchPrefix(String magnetOrId, List<PeerAddress> peers, long bytes) throws IOException {
+        TorrentSession s = fetch(magnetOrId, peers, bytes);
+        if (s.partial()) {
+            Files.writeString(prefixFile(s.id()), Long.toString(Math.max(bytes, prefixWanted(s.id()).orElse(0))), StandardCharsets.UTF_8);
+        }
+        return s.want(bytes);
+    }
+
+    private TorrentSession fetch(String magnetOrId, List<PeerAddress> peers, long bytes) throws IOException {
         Magnet magnet = magnetOrId.startsWith("magnet:")
                 ? Magnet.parse(magnetOrId)
                 : new Magnet(idBytes(magnetOrId), null, null, List.of());
@@ -81,7 +108,7 @@ public final class ModelLibrary {
             } else {
                 Files.createDirectories(store.dir(id));
                 Files.writeString(magnetFile(id), magnet.toString(), StandardCharsets.UTF_8);
-                s = swarm.add(magnet, store.dataDir(id), store.resumeFile(id));
+                s = swarm.add(magnet, store.dataDir(id), store.resumeFile(id), bytes);
             }
             watch(s);
         }
@@ -108,6 +135,7 @@ public final class ModelLibrary {
                 if (m != null && store.metainfo(done.id()).isEmpty()) {
                     store.saveMetainfo(m);
                     Files.deleteIfExists(magnetFile(done.id()));
+                    Files.deleteIfExists(prefixFile(done.id()));
                 }
             } catch (IOException | RuntimeException e) {
                 log.warn("cannot save metainfo of {}: {}", done.id(), e.getMessage());
@@ -117,6 +145,20 @@ public final class ModelLibrary {
 
     private Path magnetFile(String id) {
         return store.dir(id).resolve("magnet");
+    }
+
+    /** Present while only the model's first bytes are wanted: how many. */
+    private Path prefixFile(String id) {
+        return store.dir(id).resolve("prefix");
+    }
+
+    private OptionalLong prefixWanted(String id) throws IOException {
+        Path f = prefixFile(id);
+        try {
+            return Files.isRegularFile(f) ? OptionalLong.of(Long.parseLong(Files.readString(f).trim())) : OptionalLong.empty();
+        } catch (NumberFormatException e) {
+            throw new IOException("unreadable " + f + ": " + e.getMessage());
+        }
     }
 
     public List<ModelInfo> list() throws IOException {

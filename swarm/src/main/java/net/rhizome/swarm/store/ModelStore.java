@@ -99,8 +99,12 @@ public final class ModelStore {
      * download is incomplete.
      */
     public Path resolve(String id) throws IOException {
-        Metainfo m = metainfo(id).orElseThrow(() -> new IOException("model " + id + " is not in the store " + root));
-        if (!Files.isRegularFile(resumeFile(id)) || !ResumeCheck.complete(resumeFile(id), m)) {
+        Optional<Metainfo> known = metainfo(id);
+        if (known.isEmpty() && !contains(id)) {
+            throw new IOException("model " + id + " is not in the store " + root);
+        }
+        Metainfo m = known.orElse(null);
+        if (m == null || !Files.isRegularFile(resumeFile(id)) || !ResumeCheck.complete(resumeFile(id), m)) {
             throw new IOException("model " + id + " is not completely downloaded yet");
         }
         Path data = dataDir(id);

@@ -36,7 +36,7 @@ class PiecePickerTest {
     @Test
     void handsOutEveryBlockOnceThenDuplicatesOnlyInEndgame() throws Exception {
         InfoDict info = info();
-        PiecePicker picker = new PiecePicker(info, new BitSet());
+        PiecePicker picker = new PiecePicker(info, new BitSet(), info.pieceCount());
         picker.peerHas(all(info));
         Set<PiecePicker.Block> first = new HashSet<>();
         for (int i = 0; i < 8; i++) {
@@ -50,7 +50,7 @@ class PiecePickerTest {
     @Test
     void releasedAndUnreceivedBlocksAreOfferedAgainBeforeEndgame() throws Exception {
         InfoDict info = info();
-        PiecePicker picker = new PiecePicker(info, new BitSet());
+        PiecePicker picker = new PiecePicker(info, new BitSet(), info.pieceCount());
         picker.peerHas(all(info));
         List<PiecePicker.Block> taken = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
