@@ -15,9 +15,10 @@ public final class NodeAssembly {
         // One line per feature, e.g. features.add(new LedgerFeature(config));
         var ledger = new net.rhizome.node.ledger.LedgerFeature(config);
         features.add(ledger);
-        features.add(new net.rhizome.node.swarm.SwarmFeature(config));
+        var swarm = new net.rhizome.node.swarm.SwarmFeature(config);
+        features.add(swarm);
         features.add(new net.rhizome.node.worker.WorkerFeature(config, ledger::ledger));
-        features.add(new net.rhizome.node.gateway.GatewayFeature(config, ledger::ledger));
+        features.add(new net.rhizome.node.gateway.GatewayFeature(config, ledger::ledger, swarm::library));
         return features;
     }
 }

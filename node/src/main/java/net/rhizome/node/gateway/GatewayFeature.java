@@ -22,6 +22,7 @@ import net.rhizome.node.daemon.NodeConfig;
 import net.rhizome.node.daemon.NodeContext;
 import net.rhizome.node.daemon.NodeFeature;
 import net.rhizome.node.swarm.SwarmFeature;
+import net.rhizome.swarm.store.ModelLibrary;
 import net.rhizome.swarm.store.ModelStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,10 +42,12 @@ public final class GatewayFeature implements NodeFeature {
 
     private final NodeConfig config;
     private final Supplier<Optional<Ledger>> ledger;
+    private final Supplier<ModelLibrary> library;
     private NodeContext ctx;
     private ApiKeys keys;
     private ApiKeysWallets wallets;
     private ModelCatalog catalog;
+    private ModelHeaders headers;
     private MarketBackend market;
     private volatile long minimumStake = -1;
     private Ledger led;
@@ -52,9 +55,11 @@ public final class GatewayFeature implements NodeFeature {
     private Thread ticker;
     private ChannelJournal journal;
 
-    public GatewayFeature(NodeConfig config, Supplier<Optional<Ledger>> ledger) {
+    /** {@code library}: the node's models in the swarm, through which the gateway fetches the headers of models workers serve. */
+    public GatewayFeature(NodeConfig config, Supplier<Optional<Ledger>> ledger, Supplier<ModelLibrary> library) {
         this.config = config;
         this.ledger = ledger;
+        this.library = library;
     }
 
     @Override
@@ -75,6 +80,7 @@ public final class GatewayFeature implements NodeFeature {
         led = l.get();
         CoolDown coolDown = new CoolDown(Clock.systemUTC());
         records = new PeerRecords(ctx.peers(), ctx.connections(), ctx::ownRecord);
+        headers = new ModelHeaders(library.get(), catalog, records::seeders, ModelHeaders.FIRST_BYTES, ModelHeaders.MAX_BYTES);
         Router router = new Router(records::live, led::account, () -> led.head().hash(), this::minimumStake, coolDown);
         journal = ChannelJournal.open(config.dataDir().resolve("gateway").resolve("channels.journal"));
         BiConsumer<PeerId, String> onFailure = (worker, why) -> {
@@ -111,7 +117,10 @@ public final class GatewayFeature implements NodeFeature {
         return m;
     }
 
-    /** Once a second: price multipliers; every two seconds: peers' records; every ten: models newly in the store. */
+    /**
+     * Once a second: price multipliers; every two seconds: peers' records and the headers of models they serve that the
+     * catalog lacks; every ten: models newly in the store.
+     */
     private void tick() {
         ModelStore store = SwarmFeature.store(config.dataDir());
         try {
@@ -122,6 +131,7 @@ public final class GatewayFeature implements NodeFeature {
                     }
                     if (n % 2 == 0) {
                         records.refresh();
+                        headers.refresh(records.live());
                     }
                     market.updatePrices();
                 } catch (RuntimeException e) {

@@ -15,10 +15,13 @@ import net.rhizome.net.peers.PeerBook;
 import net.rhizome.net.peers.PeerConnections;
 import net.rhizome.net.peers.SignedRecord;
 import net.rhizome.net.record.NodeRecord;
+import net.rhizome.net.transport.HostPort;
 import net.rhizome.net.transport.NodeTransport;
 import net.rhizome.net.transport.proto.InfoRequest;
 import net.rhizome.net.transport.proto.NodeInfo;
 import net.rhizome.net.transport.proto.NodeServiceGrpc;
+import net.rhizome.node.swarm.SwarmFeature;
+import net.rhizome.swarm.PeerAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,9 +69,26 @@ final class PeerRecords {
 
     /** Peers in the book, and this node, whose latest record lists models. */
     List<Router.LivePeer> live() {
-        return Stream.concat(book.snapshot().stream().map(p -> records.get(p.id())), own.get().stream())
-                .filter(r -> r != null && !r.models().isEmpty())
+        return records().filter(r -> !r.models().isEmpty())
                 .map(r -> new Router.LivePeer(r.peerId(), r.models(), speed(r)))
                 .toList();
+    }
+
+    /** The swarm addresses of the live workers serving {@code modelId} (they seed it), as their records give them. */
+    List<PeerAddress> seeders(String modelId) {
+        return records().filter(r -> r.models().contains(modelId)).flatMap(r -> {
+            if (!(r.extensions().get(SwarmFeature.PORT_KEY) instanceof BValue.BInt(long port)) || port < 1 || port > 65535) {
+                return Stream.empty();
+            }
+            try {
+                return Stream.of(new PeerAddress(HostPort.parse(r.rpcAddress()).host(), (int) port));
+            } catch (IllegalArgumentException e) {
+                return Stream.empty();
+            }
+        }).toList();
+    }
+
+    private Stream<NodeRecord> records() {
+        return Stream.concat(book.snapshot().stream().map(p -> records.get(p.id())), own.get().stream()).filter(r -> r != null);
     }
 }

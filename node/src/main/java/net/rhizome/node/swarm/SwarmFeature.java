@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import net.rhizome.core.bencode.BValue;
 import net.rhizome.node.daemon.NodeConfig;
 import net.rhizome.node.daemon.NodeContext;
 import net.rhizome.node.daemon.NodeFeature;
@@ -27,9 +28,9 @@ import net.rhizome.swarm.store.ModelLibrary;
 import net.rhizome.swarm.store.ModelStore;
 
 /**
- * Hosts the model swarm in the node: the store at {@code DATA_DIR/models/}, a BitTorrent listener,
- * DHT announce/lookup of model info-hashes, and the {@code /api/models} routes used by
- * {@code ./rhizome model …}.
+ * Hosts the model swarm in the node: the store at {@code DATA_DIR/models/}, a BitTorrent listener (its port
+ * advertised in the node record), DHT announce/lookup of model info-hashes, and the {@code /api/models} routes
+ * used by {@code ./rhizome model …}.
  */
 public final class SwarmFeature implements NodeFeature {
     /** Environment variable fixing the swarm's TCP port (default: any free port). */
@@ -37,6 +38,8 @@ public final class SwarmFeature implements NodeFeature {
     /** Environment variables capping upload and download in bytes per second (default: unlimited). */
     public static final String UPLOAD_RATE_ENV = "RHIZOME_SWARM_UPLOAD_RATE";
     public static final String DOWNLOAD_RATE_ENV = "RHIZOME_SWARM_DOWNLOAD_RATE";
+    /** Node record extension: the swarm's TCP port, on the host of the record's RPC address. */
+    public static final String PORT_KEY = "bt";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final NodeConfig config;
@@ -58,6 +61,11 @@ public final class SwarmFeature implements NodeFeature {
         return new ModelStore(dataDir.resolve("models"));
     }
 
+    /** The models of the store in the swarm (null before {@link #start}). */
+    public ModelLibrary library() {
+        return library;
+    }
+
     @Override
     public void start(NodeContext context) throws Exception {
         this.ctx = context;
@@ -69,6 +77,7 @@ public final class SwarmFeature implements NodeFeature {
         SwarmConfig sc = SwarmConfig.defaults().withPort(config.listen().host(), port)
                 .withRates(envNumber(UPLOAD_RATE_ENV, Long.MAX_VALUE), envNumber(DOWNLOAD_RATE_ENV, Long.MAX_VALUE));
         swarm = new Swarm(sc, sources).start();
+        context.advertiseExtension(PORT_KEY, () -> BValue.integer(swarm.port()));
         library = new ModelLibrary(store(config.dataDir()), swarm);
         library.resumeAll();
     }

@@ -172,7 +172,7 @@ class WorkerGatewayNodesTest {
         }
     }
 
-    private static String cli(String... args) {
+    static String cli(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cmd = Main.commandLine();
@@ -182,7 +182,7 @@ class WorkerGatewayNodesTest {
         return out.toString();
     }
 
-    private static String admin(NodeDaemon node, Path dataDir, String method, String path, String body) throws Exception {
+    static String admin(NodeDaemon node, Path dataDir, String method, String path, String body) throws Exception {
         String token = AdminToken.load(dataDir.resolve(AdminToken.FILE_NAME)).value();
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(node.httpUrl() + path))
@@ -193,7 +193,7 @@ class WorkerGatewayNodesTest {
         }
     }
 
-    private static String post(String url, String key, String body) throws Exception {
+    static String post(String url, String key, String body) throws Exception {
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + key)
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
