@@ -80,8 +80,9 @@ public final class GatewayFeature implements NodeFeature {
         led = l.get();
         CoolDown coolDown = new CoolDown(Clock.systemUTC());
         records = new PeerRecords(ctx.peers(), ctx.connections(), ctx::ownRecord);
-        headers = new ModelHeaders(library.get(), catalog, records::seeders, ModelHeaders.FIRST_BYTES, ModelHeaders.MAX_BYTES);
         Router router = new Router(records::live, led::account, () -> led.head().hash(), this::minimumStake, coolDown);
+        headers = new ModelHeaders(library.get(), catalog, records::seeders, model -> !router.eligible(model).isEmpty(),
+                ModelHeaders.FIRST_BYTES, ModelHeaders.MAX_BYTES);
         journal = ChannelJournal.open(config.dataDir().resolve("gateway").resolve("channels.journal"));
         BiConsumer<PeerId, String> onFailure = (worker, why) -> {
             log.info("worker failed, cooling down worker={} reason=\"{}\"", worker.shortId(), why);

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import net.rhizome.inference.gguf.GgufPrefixTooShortException;
 import net.rhizome.ledger.Hash32;
 import net.rhizome.market.gateway.Router;
@@ -40,22 +41,28 @@ final class ModelHeaders {
     private final ModelLibrary library;
     private final ModelCatalog catalog;
     private final Function<String, List<PeerAddress>> seeders;
+    private final Predicate<Hash32> served;
     private final long firstBytes;
     private final long maxBytes;
     private final Set<String> fetching = ConcurrentHashMap.newKeySet();
     /** Models whose header could not be read, with the System.nanoTime after which to try again. */
     private final Map<String, Long> retryAt = new ConcurrentHashMap<>();
 
-    /** {@code seeders}: swarm addresses of the workers serving a model, by model id. */
-    ModelHeaders(ModelLibrary library, ModelCatalog catalog, Function<String, List<PeerAddress>> seeders, long firstBytes, long maxBytes) {
+    /**
+     * {@code seeders}: swarm addresses of the workers serving a model, by model id; {@code served}: whether a model has
+     * workers the gateway would route to (staked and registered for it), so an advertisement alone fetches nothing.
+     */
+    ModelHeaders(ModelLibrary library, ModelCatalog catalog, Function<String, List<PeerAddress>> seeders, Predicate<Hash32> served,
+            long firstBytes, long maxBytes) {
         this.library = library;
         this.catalog = catalog;
         this.seeders = seeders;
+        this.served = served;
         this.firstBytes = firstBytes;
         this.maxBytes = maxBytes;
     }
 
-    /** Starts fetching the header of each model the live workers advertise and the catalog lacks, one fetch per model. */
+    /** Starts fetching the header of each served model the live workers advertise and the catalog lacks, one fetch per model. */
     synchronized void refresh(List<Router.LivePeer> live) {
         long now = System.nanoTime();
         live.stream().flatMap(p -> p.models().stream()).distinct().forEach(id -> {
@@ -66,7 +73,7 @@ final class ModelHeaders {
                 return;
             }
             Long retry = retryAt.get(id);
-            if (catalog.get(h).isPresent() || fetching.contains(id) || retry != null && now - retry < 0) {
+            if (catalog.get(h).isPresent() || fetching.contains(id) || retry != null && now - retry < 0 || !served.test(h)) {
                 return;
             }
             fetching.add(id);

@@ -39,12 +39,12 @@ class ModelHeadersTest {
                 ModelLibrary library = new ModelLibrary(store, gateway);
                 ModelCatalog catalog = new ModelCatalog();
 
-                assertThatThrownBy(() -> new ModelHeaders(library, catalog, seeders, 64 << 10, 256 << 10).read(Hash32.parse(id), id))
+                assertThatThrownBy(() -> new ModelHeaders(library, catalog, seeders, any -> true, 64 << 10, 256 << 10).read(Hash32.parse(id), id))
                         .isInstanceOf(IOException.class).hasMessageContaining("longer than this gateway's limit of 262144 bytes")
                         .hasMessageContaining("need more bytes");
                 assertThat(catalog.all()).isEmpty();
 
-                ModelCatalog.Model m = new ModelHeaders(library, catalog, seeders, 64 << 10, 64 << 20).read(Hash32.parse(id), id);
+                ModelCatalog.Model m = new ModelHeaders(library, catalog, seeders, any -> true, 64 << 10, 64 << 20).read(Hash32.parse(id), id);
                 assertThat(m.vocabularySize()).isEqualTo(32000);
                 assertThat(m.name()).isEqualTo("stories15m.gguf");
                 assertThat(catalog.get(Hash32.parse(id))).contains(m);
