@@ -112,12 +112,18 @@ public final class MarketBenchCommand implements Callable<Integer> {
                 prompt.stream().map(m -> new Prompt.ChatMessage(m.role(), m.content())).toList()));
         double[] localTps = new double[runs];
         double[] localTtft = new double[ttftSamples];
+        double[] netTps = new double[runs];
+        double[] netTtft = new double[ttftSamples];
         try (InferenceEngine engine = InferenceEngine.load(file, EngineOptions.defaults(), LoadProgress.NONE)) {
             SamplingParams greedy = SamplingParams.greedy(tokens);
             engine.generate(new GenerationRequest(promptTokens, greedy, "warm-up", false), (i, t, x) -> {});
+            chat.chat(id, prompt, tokens, 0, 0, s -> {});
+            // local and network rounds alternate so both meet the same load on a shared machine
             for (int r = 0; r < runs; r++) {
-                GenerationResult g = engine.generate(new GenerationRequest(promptTokens, greedy, "local-" + r, false), (i, t, x) -> {});
-                localTps[r] = g.tokensPerSecond();
+                localTps[r] = engine.generate(new GenerationRequest(promptTokens, greedy, "local-" + r, false), (i, t, x) -> {})
+                        .tokensPerSecond();
+                ChatClient.Reply reply = chat.chat(id, prompt, tokens, 0, 0, s -> {});
+                netTps[r] = (reply.completionTokens() - 1) / ((reply.totalNanos() - reply.firstTokenNanos()) / 1e9);
             }
             for (int r = 0; r < ttftSamples; r++) {
                 long t0 = System.nanoTime();
@@ -125,18 +131,8 @@ public final class MarketBenchCommand implements Callable<Integer> {
                 engine.generate(new GenerationRequest(promptTokens, SamplingParams.greedy(1), "ttft-" + r, false),
                         (i, t, x) -> first[0] = System.nanoTime());
                 localTtft[r] = (first[0] - t0) / 1e6;
+                netTtft[r] = chat.chat(id, prompt, 1, 0, 0, s -> {}).firstTokenNanos() / 1e6;
             }
-        }
-
-        chat.chat(id, prompt, tokens, 0, 0, s -> {});
-        double[] netTps = new double[runs];
-        for (int r = 0; r < runs; r++) {
-            ChatClient.Reply reply = chat.chat(id, prompt, tokens, 0, 0, s -> {});
-            netTps[r] = (reply.completionTokens() - 1) / ((reply.totalNanos() - reply.firstTokenNanos()) / 1e9);
-        }
-        double[] netTtft = new double[ttftSamples];
-        for (int r = 0; r < ttftSamples; r++) {
-            netTtft[r] = chat.chat(id, prompt, 1, 0, 0, s -> {}).firstTokenNanos() / 1e6;
         }
 
         List<CompletableFuture<ChatClient.Reply>> streams = new ArrayList<>();
