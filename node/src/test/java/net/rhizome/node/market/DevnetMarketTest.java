@@ -36,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Five node processes: node 1 hosts the ledger and seeds the model (stories260K, or a synthetic one
- * without RHIZOME_TEST_MODELS), node 2 is the gateway, nodes 3–5
- * are workers that fetch the model through the swarm. 50 streamed requests from the OpenAI client all
+ * without RHIZOME_TEST_MODELS), node 2 is the gateway (never asked to fetch the model: it reads the header
+ * itself once workers serve it), nodes 3–5 are workers that fetch the model through the swarm. 50 streamed requests from the OpenAI client all
  * complete, and a worker SIGKILLed mid-stream does not change the answer by a byte.
  */
 class DevnetMarketTest {
@@ -79,7 +79,7 @@ class DevnetMarketTest {
         manifest = Devnet.up(new DevnetSpec(dir, roles, args, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(150)),
                 new PrintWriter(progress, true));
         node(1).post("/api/models", Map.of("path", model.toString()));
-        for (int k = 2; k <= 5; k++) {
+        for (int k = 3; k <= 5; k++) {
             node(k).post("/api/models/fetch", Map.of("uri", id, "peers", List.of()));
         }
         String key = node(2).post("/api/admin/gateway/keys?label=test", Map.of()).path("key").asText();
