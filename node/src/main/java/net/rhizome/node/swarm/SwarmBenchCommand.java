@@ -29,6 +29,11 @@ public final class SwarmBenchCommand implements Callable<Integer> {
     @Option(names = "--leecher-processes", description = "Also run the Rhizome 1 -> 1 and 1 -> N transfers with each leecher in its own JVM, as libtorrent's are.")
     boolean leecherProcesses;
 
+    @Option(names = "--upload-limit-mib", defaultValue = "0", paramLabel = "MIB_PER_S",
+            description = "Limit every peer's upload (Rhizome and libtorrent alike), so uplinks rather than the CPUs bound the transfers, "
+                    + "as on a real network; 0 = none (default ${DEFAULT-VALUE}).")
+    double uploadLimitMib;
+
     @Option(names = "--work-dir", defaultValue = "/tmp/rhizome-swarm-bench",
             description = "Scratch directory for the random data; deleted afterwards (default ${DEFAULT-VALUE}).")
     Path work;
@@ -38,9 +43,13 @@ public final class SwarmBenchCommand implements Callable<Integer> {
         if (sizeMib < 1 || sizeMib > 64 * 1024 || leechers < 1 || leechers > 64) {
             throw new CliException("--size-mib must be 1..65536 and --leechers 1..64");
         }
+        if (!(uploadLimitMib >= 0 && uploadLimitMib <= 1 << 20)) {
+            throw new CliException("--upload-limit-mib must be 0..1048576 MiB/s, not " + uploadLimitMib);
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println("note: loopback on this machine; other processes share the CPUs, so figures vary between runs");
-        SwarmBenchmark.run(work, sizeMib << 20, leechers, new SwarmBenchmark.Options(!noLibtorrent, leecherProcesses), out);
+        SwarmBenchmark.run(work, sizeMib << 20, leechers, new SwarmBenchmark.Options(!noLibtorrent, leecherProcesses,
+                Math.round(uploadLimitMib * (1 << 20))), out);
         return 0;
     }
 }

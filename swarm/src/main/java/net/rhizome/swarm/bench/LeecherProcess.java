@@ -22,6 +22,7 @@ import net.rhizome.swarm.session.TorrentSession;
  * A Rhizome leecher in its own JVM, driven like {@code lt_peer.py leech}: prints
  * {@code LISTEN <port>}, reads one line of comma-separated HOST:PORT peers, downloads (timed from
  * that line), prints {@code DONE <seconds> <process CPU seconds>}, then seeds until stdin closes.
+ * Its upload is limited to UPLOAD_LIMIT bytes per second (0: none).
  */
 public final class LeecherProcess {
     static final String MAIN = LeecherProcess.class.getName();
@@ -30,15 +31,15 @@ public final class LeecherProcess {
     private LeecherProcess() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: LeecherProcess TORRENT SAVE_DIR TIMEOUT_SECONDS");
+        if (args.length != 4) {
+            System.err.println("usage: LeecherProcess TORRENT SAVE_DIR TIMEOUT_SECONDS UPLOAD_LIMIT");
             System.exit(2);
         }
         // stdout carries only the line protocol; logs (the console appender writes to System.out) go to stderr
         PrintStream out = System.out;
         System.setOut(System.err);
         Metainfo metainfo = Metainfo.parse(Files.readAllBytes(Path.of(args[0])));
-        try (Swarm swarm = new Swarm(SwarmConfig.loopback(), List.of()).start()) {
+        try (Swarm swarm = new Swarm(SwarmConfig.loopback().withRates(Long.parseLong(args[3]), 0), List.of()).start()) {
             TorrentSession session = swarm.add(metainfo, Path.of(args[1]), null, null);
             out.println("LISTEN " + swarm.port());
             out.flush();

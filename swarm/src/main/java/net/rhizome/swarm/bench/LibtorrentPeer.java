@@ -75,8 +75,10 @@ public final class LibtorrentPeer {
         }
     }
 
-    public static Seeder seed(Path torrent, Path saveDir) throws Exception {
-        Process p = new ProcessBuilder(PYTHON, script().toString(), "seed", torrent.toString(), saveDir.toString())
+    /** A libtorrent seeder of {@code torrent}; {@code uploadLimit} in bytes per second, 0 for none. */
+    public static Seeder seed(Path torrent, Path saveDir, long uploadLimit) throws Exception {
+        Process p = new ProcessBuilder(PYTHON, script().toString(), "seed", torrent.toString(), saveDir.toString(),
+                "--upload-limit", Long.toString(uploadLimit))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = r.readLine();
@@ -92,10 +94,11 @@ public final class LibtorrentPeer {
      * seeder at 127.0.0.1:{@code seederPort}; leecher i also connects to leechers 0..i-1. Returns the
      * wall-clock seconds from the moment all were told their peers until the last one finished.
      */
-    public static double swarm(Path torrent, List<Path> saveDirs, int seederPort, int timeoutSeconds) throws Exception {
+    public static double swarm(Path torrent, List<Path> saveDirs, int seederPort, int timeoutSeconds, long uploadLimit) throws Exception {
         String script = script().toString();
         List<List<String>> commands = saveDirs.stream()
-                .map(d -> List.of(PYTHON, script, "leech", torrent.toString(), d.toString(), Integer.toString(timeoutSeconds)))
+                .map(d -> List.of(PYTHON, script, "leech", torrent.toString(), d.toString(), Integer.toString(timeoutSeconds),
+                        "--upload-limit", Long.toString(uploadLimit)))
                 .toList();
         return ProcessSwarm.run(commands, seederPort, torrent.resolveSibling("lt-leecher-logs")).seconds();
     }

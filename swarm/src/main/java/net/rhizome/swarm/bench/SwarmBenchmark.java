@@ -52,8 +52,22 @@ public final class SwarmBenchmark {
 
     private SwarmBenchmark() {}
 
-    /** Which transfers to run besides the in-JVM Rhizome ones. */
-    public record Options(boolean libtorrent, boolean leecherProcesses) {}
+    /**
+     * Which transfers to run besides the in-JVM Rhizome ones, and each peer's upload limit in bytes per
+     * second (0: none), the same for Rhizome and libtorrent peers: with it the peers' uplinks, not the
+     * CPUs, bound the transfers, as on a real network.
+     */
+    public record Options(boolean libtorrent, boolean leecherProcesses, long uploadLimit) {
+        public Options {
+            if (uploadLimit < 0) {
+                throw new IllegalArgumentException("upload limit must be >= 0 bytes/s: " + uploadLimit);
+            }
+        }
+
+        SwarmConfig peerConfig() {
+            return SwarmConfig.loopback().withRates(uploadLimit, 0);
+        }
+    }
 
     public static Result run(Path work, long size, int leechers, Options options, PrintWriter out) throws Exception {
         Files.createDirectories(work);
@@ -73,22 +87,25 @@ public final class SwarmBenchmark {
 
             double one;
             double procCpuPerGiB;
-            try (Swarm seeder = new Swarm(SwarmConfig.loopback(), List.of()).start()) {
+            if (options.uploadLimit() > 0) {
+                out.printf(Locale.ROOT, "every peer's upload limited to %.1f MiB/s (Rhizome and libtorrent alike)%n", options.uploadLimit() / (double) (1 << 20));
+            }
+            try (Swarm seeder = new Swarm(options.peerConfig(), List.of()).start()) {
                 seeder.add(torrent.metainfo(), seedDir, null, torrent.leafHashes());
-                transfer(seeder, torrent, work, 1);
+                transfer(seeder, torrent, work, 1, options);
                 out.println("warm-up transfer done (JIT); measuring");
                 out.flush();
                 // best of two: the shared machine's load swings run times by tens of percent
                 long pcpu0 = processCpu();
-                double first = transfer(seeder, torrent, work, 1);
+                double first = transfer(seeder, torrent, work, 1, options);
                 procCpuPerGiB = (processCpu() - pcpu0) / 1e9 / (size / (double) (1L << 30));
-                double second = transfer(seeder, torrent, work, 1);
+                double second = transfer(seeder, torrent, work, 1, options);
                 one = Math.min(first, second);
                 out.printf(Locale.ROOT, "1 seeder -> 1 leecher:  %6.2f s  %7.1f MiB/s  (best of %.2f s, %.2f s; process CPU %.2f s per GiB, seeder and leecher together)%n",
                         one, size / one / (1 << 20), first, second, procCpuPerGiB);
                 out.flush();
                 long manyCpu0 = processCpu();
-                double many = transfer(seeder, torrent, work, leechers);
+                double many = transfer(seeder, torrent, work, leechers, options);
                 double swarmCpuPerGiB = (processCpu() - manyCpu0) / 1e9 / (leechers * size / (double) (1L << 30));
                 out.printf(Locale.ROOT, "1 seeder -> %d leechers: %6.2f s until all finished = %.2fx the single-leecher time (goal <= 1.5x)%n",
                         leechers, many, many / one);
@@ -98,13 +115,13 @@ public final class SwarmBenchmark {
                 double pOne = Double.NaN;
                 double pMany = Double.NaN;
                 if (options.leecherProcesses()) {
-                    ProcessSwarm.Outcome single = rhizomeProcesses(seeder, torrent, work, 1);
+                    ProcessSwarm.Outcome single = rhizomeProcesses(seeder, torrent, work, 1, options.uploadLimit());
                     pOne = single.seconds();
                     double leecherCpu = Double.parseDouble(single.done().getFirst().split("\\s+")[2]) / (size / (double) (1L << 30));
                     out.printf(Locale.ROOT, "1 seeder -> 1 leecher JVM:  %6.2f s  %7.1f MiB/s  (cold JVM; leecher process CPU %.2f s per GiB)%n",
                             pOne, size / pOne / (1 << 20), leecherCpu);
                     out.flush();
-                    pMany = rhizomeProcesses(seeder, torrent, work, leechers).seconds();
+                    pMany = rhizomeProcesses(seeder, torrent, work, leechers, options.uploadLimit()).seconds();
                     out.printf(Locale.ROOT, "1 seeder -> %d leecher JVMs: %6.2f s until all finished = %.2fx the single-JVM time (goal <= 1.5x)%n",
                             leechers, pMany, pMany / pOne);
                     out.flush();
@@ -112,13 +129,13 @@ public final class SwarmBenchmark {
                 double lt = Double.NaN;
                 double ltMany = Double.NaN;
                 if (options.libtorrent() && LibtorrentPeer.available()) {
-                    double ltFirst = libtorrent(torrent, seedDir, work, 1);
-                    double ltSecond = libtorrent(torrent, seedDir, work, 1);
+                    double ltFirst = libtorrent(torrent, seedDir, work, 1, options.uploadLimit());
+                    double ltSecond = libtorrent(torrent, seedDir, work, 1, options.uploadLimit());
                     lt = Math.min(ltFirst, ltSecond);
                     out.printf(Locale.ROOT, "libtorrent 1 -> 1:      %6.2f s  %7.1f MiB/s  (best of %.2f s, %.2f s); Rhizome throughput = %.2fx libtorrent's (goal >= 1.0x)%n",
                             lt, size / lt / (1 << 20), ltFirst, ltSecond, lt / one);
                     out.flush();
-                    ltMany = libtorrent(torrent, seedDir, work, leechers);
+                    ltMany = libtorrent(torrent, seedDir, work, leechers, options.uploadLimit());
                     out.printf(Locale.ROOT, "libtorrent 1 -> %d:      %6.2f s until all finished = %.2fx libtorrent's single time; Rhizome's %.2fx is %.2f times libtorrent's ratio%n",
                             leechers, ltMany, ltMany / lt, many / one, (many / one) / (ltMany / lt));
                 } else if (options.libtorrent()) {
@@ -131,12 +148,12 @@ public final class SwarmBenchmark {
         }
     }
 
-    private static double transfer(Swarm seeder, TorrentBuilder.Created torrent, Path work, int n) throws Exception {
+    private static double transfer(Swarm seeder, TorrentBuilder.Created torrent, Path work, int n, Options options) throws Exception {
         List<Swarm> swarms = new ArrayList<>();
         List<TorrentSession> sessions = new ArrayList<>();
         try {
             for (int i = 0; i < n; i++) {
-                swarms.add(new Swarm(SwarmConfig.loopback(), List.of()).start());
+                swarms.add(new Swarm(options.peerConfig(), List.of()).start());
             }
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
@@ -159,7 +176,8 @@ public final class SwarmBenchmark {
     }
 
     /** The in-JVM seeder to {@code n} {@link LeecherProcess} JVMs; seconds until all finished. */
-    private static ProcessSwarm.Outcome rhizomeProcesses(Swarm seeder, TorrentBuilder.Created torrent, Path work, int n) throws Exception {
+    private static ProcessSwarm.Outcome rhizomeProcesses(Swarm seeder, TorrentBuilder.Created torrent, Path work, int n, long uploadLimit)
+            throws Exception {
         Path t = work.resolve("bench.torrent");
         Files.write(t, torrent.metainfo().encode());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -169,7 +187,7 @@ public final class SwarmBenchmark {
             Path d = work.resolve("jvm-leech-" + i);
             dirs.add(d);
             commands.add(List.of(java, "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                    LeecherProcess.MAIN, t.toString(), d.toString(), "1800"));
+                    LeecherProcess.MAIN, t.toString(), d.toString(), "1800", Long.toString(uploadLimit)));
         }
         try {
             return ProcessSwarm.run(commands, seeder.port(), work.resolve("jvm-leecher-logs"));
@@ -181,15 +199,15 @@ public final class SwarmBenchmark {
     }
 
     /** One libtorrent seeder process to {@code n} libtorrent leecher processes; seconds until all finished. */
-    private static double libtorrent(TorrentBuilder.Created torrent, Path seedDir, Path work, int n) throws Exception {
+    private static double libtorrent(TorrentBuilder.Created torrent, Path seedDir, Path work, int n, long uploadLimit) throws Exception {
         Path t = work.resolve("bench.torrent");
         Files.write(t, torrent.metainfo().encode());
         List<Path> dirs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             dirs.add(work.resolve("lt-leech-" + i));
         }
-        try (LibtorrentPeer.Seeder seeder = LibtorrentPeer.seed(t, seedDir)) {
-            return LibtorrentPeer.swarm(t, dirs, seeder.port(), 1800);
+        try (LibtorrentPeer.Seeder seeder = LibtorrentPeer.seed(t, seedDir, uploadLimit)) {
+            return LibtorrentPeer.swarm(t, dirs, seeder.port(), 1800, uploadLimit);
         } finally {
             for (Path d : dirs) {
                 deleteTree(d);

@@ -8,6 +8,9 @@
                                                                     comma-separated HOST:PORT peers, downloads from
                                                                     them (timed from that line), prints "DONE", then
                                                                     seeds to the others until stdin closes
+
+  seed and leech take --upload-limit BYTES_PER_SECOND (default 0: none); it applies to loopback
+  peers too (libtorrent exempts local peers from limits unless told otherwise).
 """
 import sys
 import time
@@ -15,8 +18,12 @@ import threading
 import libtorrent as lt
 
 
+UPLOAD_LIMIT = 0
+
+
 def session():
     s = lt.session({
+        'upload_rate_limit': UPLOAD_LIMIT,
         'listen_interfaces': '127.0.0.1:0',
         'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
         'allow_multiple_connections_per_ip': True,
@@ -24,6 +31,10 @@ def session():
         'enable_incoming_utp': False, 'enable_outgoing_utp': False,
         'in_enc_policy': 2, 'out_enc_policy': 2,
     })
+    if UPLOAD_LIMIT:
+        every_ip = lt.ip_filter()
+        every_ip.add_rule('0.0.0.0', '255.255.255.255', 1 << lt.session.global_peer_class_id)
+        s.set_peer_class_filter(every_ip)
     return s
 
 
@@ -130,6 +141,11 @@ def leech(torrent, save, timeout):
 
 
 def main():
+    global UPLOAD_LIMIT
+    if '--upload-limit' in sys.argv:
+        i = sys.argv.index('--upload-limit')
+        UPLOAD_LIMIT = int(sys.argv[i + 1])
+        del sys.argv[i:i + 2]
     cmd = sys.argv[1]
     if cmd == 'create':
         hybrid = '--hybrid' in sys.argv

@@ -47,7 +47,7 @@ class LibtorrentInteropTest {
         LibtorrentPeer.create(f, torrent, hybrid, 256 * 1024);
         Metainfo meta = Metainfo.parse(Files.readAllBytes(torrent));
         assertThat(meta.info().hybrid()).isEqualTo(hybrid);
-        try (LibtorrentPeer.Seeder seeder = LibtorrentPeer.seed(torrent, f.getParent());
+        try (LibtorrentPeer.Seeder seeder = LibtorrentPeer.seed(torrent, f.getParent(), 0);
              Swarm swarm = new Swarm(SwarmConfig.loopback(), List.of()).start()) {
             TorrentSession byFile = swarm.add(meta, dir.resolve("by-file"), dir.resolve("by-file.resume"), null);
             byFile.addPeer(new PeerAddress("127.0.0.1", seeder.port()));
