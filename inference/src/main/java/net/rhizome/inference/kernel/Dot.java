@@ -7,16 +7,13 @@ import static net.rhizome.inference.kernel.VectorWidth.L;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The canonical float dot product the float kernels reproduce bit for bit.
+ * The canonical float dot product every kernel reproduces bit for bit.
  *
  * <p>Definition: 16 partial sums; element {@code i} goes to lane {@code i mod 16} and is
  * accumulated in index order as {@code lane = fma(a[i], b[i], lane)}. The lanes are then summed by
  * a fixed pairwise tree: {@code lane[l] += lane[l + s]} for {@code s = 8, 4, 2, 1}. A 512-bit
  * machine holds the 16 lanes in one vector, 256-bit in two, 128-bit in four, the scalar path in 16
  * floats; lane-wise FMA is exactly rounded everywhere, so all of them give identical bits.
- *
- * <p>Q8_0 and Q4_0 weight rows are not dotted in this order but as integer block sums on quantised
- * activations ({@link IntMatVec}); their 16 lanes end in the same {@link #tree}.
  */
 public final class Dot {
     public static final int LANES = 16;

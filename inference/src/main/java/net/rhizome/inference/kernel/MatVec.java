@@ -19,9 +19,7 @@ import net.rhizome.inference.quant.WeightMatrix;
  * Row-times-vector products of weight matrices: {@code dot(dequant(row), x)} in the canonical
  * order of {@link Dot}. Common encodings have fused kernels that decode 16 weights at a time in
  * registers with the same float operations as {@link Dequant}; the rest decode the row first.
- * Both routes give identical bits; the fused ones just skip the round trip through memory. Q8_0
- * and Q4_0 are the exception: their products are integer block sums on quantised activations,
- * defined in {@link IntMatVec}.
+ * Both routes give identical bits; the fused ones just skip the round trip through memory.
  */
 public final class MatVec {
     /** Byte species for one float vector's worth of quants: L bytes (64 bits, masked to 4 lanes, when L is 4). */
@@ -32,18 +30,8 @@ public final class MatVec {
 
     private MatVec() {}
 
-    /**
-     * {@code row r of w} · {@code x[xo .. xo + cols)}; {@code scratch} holds at least cols floats. For
-     * Q8_0/Q4_0 this quantises {@code x} on every call; {@link Matmul} does that once per product.
-     */
+    /** {@code row r of w} · {@code x[xo .. xo + cols)}; {@code scratch} holds at least cols floats. */
     public static float dot(WeightMatrix w, int r, float[] x, int xo, float[] scratch) {
-        if (IntMatVec.supports(w.type())) {
-            int n = w.cols();
-            short[] xq = new short[n];
-            float[] xd = new float[n / ActivationQuant.BLOCK];
-            ActivationQuant.quantize(x, xo, n, xq, 0, xd, 0);
-            return IntMatVec.dot(w, r, xq, 0, xd, 0);
-        }
         if (!VectorWidth.SCALAR) {
             MemorySegment seg = w.data();
             long off = w.rowOffset(r);
@@ -51,6 +39,12 @@ public final class MatVec {
             switch (w.type()) {
                 case F32 -> {
                     return f32(seg, off, x, xo, n);
+                }
+                case Q8_0 -> {
+                    return q8_0(seg, off, x, xo, n);
+                }
+                case Q4_0 -> {
+                    return q4_0(seg, off, x, xo, n);
                 }
                 case Q4_K -> {
                     return q4_k(seg, off, x, xo, n);
@@ -75,6 +69,24 @@ public final class MatVec {
         long off = w.rowOffset(r);
         int n = w.cols();
         switch (w.type()) {
+            case Q8_0 -> {
+                for (int b = 0; b < n / 32; b++, off += 34) {
+                    FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off)));
+                    for (int j = 0; j < 32; j += L) {
+                        floats(bytes(seg, off + 2 + j)).mul(d).intoArray(out, oo + b * 32 + j);
+                    }
+                }
+            }
+            case Q4_0 -> {
+                for (int b = 0; b < n / 32; b++, off += 18) {
+                    FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off)));
+                    for (int j = 0; j < 16; j += L) {
+                        ByteVector raw = bytes(seg, off + 2 + j);
+                        floats(raw.and((byte) 0x0F).sub((byte) 8)).mul(d).intoArray(out, oo + b * 32 + j);
+                        floats(raw.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).mul(d).intoArray(out, oo + b * 32 + 16 + j);
+                    }
+                }
+            }
             case Q4_K -> {
                 for (int b = 0; b < n / 256; b++, off += 144) {
                     float d = Float.float16ToFloat(seg.get(SHORT, off));
@@ -142,12 +154,89 @@ public final class MatVec {
         return Dot.tree(lanes);
     }
 
+    private static float q8_0(MemorySegment seg, long off, float[] x, int xo, int n) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < n / 32; b++, off += 34) {
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off)));
+            for (int g = 0; g < 2; g++) {
+                long q = off + 2 + 16 * g;
+                int i = xo + b * 32 + g * 16;
+                a0 = floats(bytes(seg, q)).mul(d).fma(xv(x, i), a0);
+                if (K >= 2) {
+                    a1 = floats(bytes(seg, q + L)).mul(d).fma(xv(x, i + L), a1);
+                }
+                if (K == 4) {
+                    a2 = floats(bytes(seg, q + 2 * L)).mul(d).fma(xv(x, i + 2 * L), a2);
+                    a3 = floats(bytes(seg, q + 3 * L)).mul(d).fma(xv(x, i + 3 * L), a3);
+                }
+            }
+        }
+        // the stores stay in each kernel: handing the vectors to a helper C2 declines to inline boxes them
+        float[] lanes = new float[Dot.LANES];
+        a0.intoArray(lanes, 0);
+        if (K >= 2) {
+            a1.intoArray(lanes, L);
+        }
+        if (K == 4) {
+            a2.intoArray(lanes, 2 * L);
+            a3.intoArray(lanes, 3 * L);
+        }
+        return Dot.tree(lanes);
+    }
+
     /**
      * Low ({@code high == 0}) or high nibbles of {@code raw}, as unsigned values 0..15. A shift by a
      * variable count, not a branch between two vector expressions: C2 boxed the vectors merged by such a branch.
      */
     private static ByteVector nibbles(ByteVector raw, int high) {
         return raw.lanewise(VectorOperators.LSHR, 4 * high).and((byte) 0x0F);
+    }
+
+    /** Q4_0 quants minus 8 of the low nibbles of {@code raw} (elements {@code j} of a block). */
+    private static ByteVector low(ByteVector raw) {
+        return raw.and((byte) 0x0F).sub((byte) 8);
+    }
+
+    /** Q4_0 quants minus 8 of the high nibbles of {@code raw} (elements {@code 16 + j}). */
+    private static ByteVector high(ByteVector raw) {
+        return raw.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+    }
+
+    // Q4_0 byte j of a block holds element j (low nibble) and 16 + j (high nibble): both land in lane j,
+    // low first. The two nibbles are written out rather than chosen by a branch, which C2 compiled to boxed vectors.
+    private static float q4_0(MemorySegment seg, long off, float[] x, int xo, int n) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < n / 32; b++, off += 18) {
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off)));
+            int i = xo + b * 32;
+            ByteVector r = bytes(seg, off + 2);
+            a0 = floats(low(r)).mul(d).fma(xv(x, i), a0);
+            a0 = floats(high(r)).mul(d).fma(xv(x, i + 16), a0);
+            if (K >= 2) {
+                r = bytes(seg, off + 2 + L);
+                a1 = floats(low(r)).mul(d).fma(xv(x, i + L), a1);
+                a1 = floats(high(r)).mul(d).fma(xv(x, i + 16 + L), a1);
+            }
+            if (K == 4) {
+                r = bytes(seg, off + 2 + 2 * L);
+                a2 = floats(low(r)).mul(d).fma(xv(x, i + 2 * L), a2);
+                a2 = floats(high(r)).mul(d).fma(xv(x, i + 16 + 2 * L), a2);
+                r = bytes(seg, off + 2 + 3 * L);
+                a3 = floats(low(r)).mul(d).fma(xv(x, i + 3 * L), a3);
+                a3 = floats(high(r)).mul(d).fma(xv(x, i + 16 + 3 * L), a3);
+            }
+        }
+        // the stores stay in each kernel: handing the vectors to a helper C2 declines to inline boxes them
+        float[] lanes = new float[Dot.LANES];
+        a0.intoArray(lanes, 0);
+        if (K >= 2) {
+            a1.intoArray(lanes, L);
+        }
+        if (K == 4) {
+            a2.intoArray(lanes, 2 * L);
+            a3.intoArray(lanes, 3 * L);
+        }
+        return Dot.tree(lanes);
     }
 
     private static float q4_k(MemorySegment seg, long off, float[] x, int xo, int n) {

@@ -3,11 +3,9 @@ package net.rhizome.inference.kernel;
 import net.rhizome.inference.quant.WeightMatrix;
 
 /**
- * {@code y[t] = W · x[t]} for a batch of tokens, rows split over threads. Q8_0 and Q4_0 weights use
- * the integer kernels of {@link IntMatVec} on activations quantised per token, batch or not. Other
- * encodings: one token uses the fused {@link MatVec} kernels; a batch decodes each row once and
- * reuses it for every token. Both compute {@code Dot.dot(dequant(row), x)}. Either way a position's
- * bits do not depend on batching.
+ * {@code y[t] = W · x[t]} for a batch of tokens, rows split over threads. One token uses the
+ * fused {@link MatVec} kernels; a batch decodes each row once and reuses it for every token. Both
+ * compute {@code Dot.dot(dequant(row), x)}, so a position's bits do not depend on batching.
  */
 public final class Matmul {
     private Matmul() {}
@@ -19,10 +17,6 @@ public final class Matmul {
      */
     public static void apply(WeightMatrix w, float[] x, float[] y, int tokens, Parallel par, float[][] scratch) {
         int rows = w.rows(), cols = w.cols();
-        if (IntMatVec.supports(w.type())) {
-            quantised(w, x, y, tokens, par);
-            return;
-        }
         if (tokens == 1) {
             par.forRange(rows, (worker, from, to) -> {
                 float[] s = scratch[worker];
@@ -55,79 +49,6 @@ public final class Matmul {
                 }
             }
         });
-    }
-
-    /**
-     * Q8_0/Q4_0 weights: activations quantised once per token, then {@link IntMatVec} row products;
-     * a batch runs the same order through {@link QuantBlock3x3} on rows decoded once per tile.
-     */
-    private static void quantised(WeightMatrix w, float[] x, float[] y, int tokens, Parallel par) {
-        int rows = w.rows(), cols = w.cols(), blocks = cols / ActivationQuant.BLOCK;
-        short[] xq = new short[tokens * cols];
-        float[] xd = new float[tokens * blocks];
-        par.forRange(tokens, (worker, from, to) -> {
-            for (int t = from; t < to; t++) {
-                ActivationQuant.quantize(x, t * cols, cols, xq, t * cols, xd, t * blocks);
-            }
-        });
-        if (tokens < 3 || VectorWidth.SCALAR) {
-            par.forRange(rows, (worker, from, to) -> {
-                for (int r = from; r < to; r++) {
-                    for (int t = 0; t < tokens; t++) {
-                        y[t * rows + r] = IntMatVec.dot(w, r, xq, t * cols, xd, t * blocks);
-                    }
-                }
-            });
-            return;
-        }
-        float[] xf = new float[tokens * cols];
-        for (int i = 0; i < xf.length; i++) {
-            xf[i] = xq[i];
-        }
-        int tileRows = tileRows(cols);
-        par.forRange(ceilDiv(rows, tileRows), (worker, fromTile, toTile) -> {
-            float[] tile = new float[tileRows * cols];
-            float[] scales = new float[tileRows * blocks];
-            float[] acc = new float[tileRows / 3 * QuantBlock3x3.STATE];
-            for (int r0 = fromTile * tileRows; r0 < Math.min(rows, toTile * tileRows); r0 += tileRows) {
-                int nr = Math.min(tileRows, rows - r0), triples = nr / 3;
-                for (int i = 0; i < nr; i++) {
-                    IntMatVec.quants(w, r0 + i, tile, i * cols, scales, i * blocks);
-                }
-                int full = tokens - tokens % 3;
-                for (int t = 0; t < full; t += 3) {
-                    quantThreeTokens(tile, scales, triples, cols, xf, xd, t, y, rows, r0, acc);
-                }
-                for (int t = 0; t < tokens; t++) { // the rows and tokens left out of whole triples
-                    for (int i = t < full ? 3 * triples : 0; i < nr; i++) {
-                        y[t * rows + r0 + i] = IntMatVec.dot(w, r0 + i, xq, t * cols, xd, t * blocks);
-                    }
-                }
-            }
-        });
-    }
-
-    /** Tokens {@code t .. t+2} against the first {@code 3 * triples} decoded rows of the tile. */
-    private static void quantThreeTokens(float[] tile, float[] scales, int triples, int cols, float[] xf, float[] xd, int t,
-            float[] y, int rows, int r0, float[] acc) {
-        int blocks = cols / ActivationQuant.BLOCK, stretch = STRETCH / ActivationQuant.BLOCK;
-        java.util.Arrays.fill(acc, 0, triples * QuantBlock3x3.STATE, 0f);
-        for (int k0 = 0; k0 < blocks; k0 += stretch) {
-            int k1 = Math.min(blocks, k0 + stretch);
-            for (int b = 0; b < triples; b++) {
-                for (int p = 0; p < VectorWidth.K; p++) {
-                    QuantBlock3x3.accumulate(tile, 3 * b * cols, scales, 3 * b * blocks, xf, t * cols, xd, t * blocks, cols,
-                            k0, k1, p, acc, b * QuantBlock3x3.STATE);
-                }
-            }
-        }
-        for (int b = 0; b < triples; b++) {
-            for (int r = 0; r < 3; r++) {
-                for (int j = 0; j < 3; j++) {
-                    y[(t + j) * rows + r0 + 3 * b + r] = Dot.tree(acc, b * QuantBlock3x3.STATE + (3 * r + j) * Dot.LANES);
-                }
-            }
-        }
     }
 
     /** Columns per stretch of the microkernel: 3 rows and 3 tokens of 512 floats (12 KiB) stay in L1 across its lane passes. */

@@ -8,18 +8,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import net.rhizome.inference.gguf.GgmlType;
-import net.rhizome.inference.synth.ModelShape;
-import net.rhizome.inference.synth.SyntheticModels;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The determinism contract on stories260K and synthetic Q8_0/Q4_0 models: the SHA-256 of every
- * logit of a sampled generation (prompt positions included) is the same for any thread count,
- * prefill batching and SIMD width.
+ * The determinism contract on stories260K: the SHA-256 of every logit of a sampled generation
+ * (prompt positions included) is the same for any thread count, prefill batching and SIMD width.
  */
 class DeterminismTest {
 
@@ -42,24 +35,6 @@ class DeterminismTest {
         for (String bits : new String[] {"0", "128", "256", "512"}) {
             String out = probe(model, bits);
             assertThat(out).as("RHIZOME_VECTOR_BITS=%s", bits)
-                    .isEqualTo("PROBE " + ("0".equals(bits) ? "scalar" : bits + "-bit") + " " + reference);
-        }
-    }
-
-    /** The integer-dot kernels (Q8_0/Q4_0 weights on quantised activations) under the same contract, on synthetic models. */
-    @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
-    void quantisedKernelsAreIndependentOfThreadsBatchingAndWidth(GgmlType type, @TempDir Path dir) throws Exception {
-        Path model = dir.resolve("tiny-" + type + ".gguf");
-        SyntheticModels.write(ModelShape.named("tiny"), type, 3, model);
-        String reference = DeterminismProbe.hash(model, 2, 256);
-        for (int threads : new int[] {1, 3}) {
-            for (int batch : new int[] {1, 5}) {
-                assertThat(DeterminismProbe.hash(model, threads, batch)).as("threads %d, prefill batch %d", threads, batch).isEqualTo(reference);
-            }
-        }
-        for (String bits : new String[] {"0", "128", "256", "512"}) {
-            assertThat(probe(model, bits)).as("RHIZOME_VECTOR_BITS=%s", bits)
                     .isEqualTo("PROBE " + ("0".equals(bits) ? "scalar" : bits + "-bit") + " " + reference);
         }
     }
