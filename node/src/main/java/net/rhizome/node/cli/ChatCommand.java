@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import net.rhizome.node.client.NodeLocator;
 import net.rhizome.node.client.NodeOptions;
 import net.rhizome.node.gateway.ChatClient;
 import picocli.CommandLine.Command;
@@ -30,7 +31,7 @@ public final class ChatCommand implements Callable<Integer> {
     String gateway;
 
     @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:RHIZOME_API_KEY}",
-            description = "API key (default: $RHIZOME_API_KEY).")
+            description = "API key (default: $RHIZOME_API_KEY, else the api_key devnet.json records for --node devnet:K).")
     String apiKey;
 
     @Option(names = "--model", paramLabel = "ID", description = "Model id (default: the first listed by the gateway).")
@@ -51,8 +52,18 @@ public final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        URI base = URI.create(gateway != null ? gateway : node.target().baseUrl().resolve("/v1").toString());
-        ChatClient client = new ChatClient(base, apiKey);
+        URI base;
+        String key = apiKey;
+        if (gateway != null) {
+            base = URI.create(gateway);
+        } else {
+            NodeLocator.Target target = node.target();
+            base = target.baseUrl().resolve("/v1");
+            if (key == null) {
+                key = target.apiKey().orElse(null);
+            }
+        }
+        ChatClient client = new ChatClient(base, key);
         try {
             String current = model != null ? model : client.models().stream().findFirst()
                     .orElseThrow(() -> new CliException("the gateway at " + base + " lists no models: no worker serves one yet"));

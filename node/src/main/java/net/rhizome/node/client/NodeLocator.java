@@ -22,8 +22,11 @@ public final class NodeLocator {
 
     private NodeLocator() {}
 
-    /** Where a node is, and its admin token when we could read it. */
-    public record Target(URI baseUrl, Optional<AdminToken> adminToken, String description) {}
+    /**
+     * Where a node is, its admin token when we could read it, and the API key a devnet recorded for
+     * its gateway ({@code api_key} in devnet.json), if any.
+     */
+    public record Target(URI baseUrl, Optional<AdminToken> adminToken, Optional<String> apiKey, String description) {}
 
     public static Target resolve(String node, Path devnetDir, Path dataDir) {
         if (node != null && node.length() > MAX_NODE_TEXT) {
@@ -41,7 +44,7 @@ public final class NodeLocator {
                 if (uri.getHost() == null) {
                     throw new IllegalArgumentException("no host");
                 }
-                return new Target(uri, Optional.empty(), node);
+                return new Target(uri, Optional.empty(), Optional.empty(), node);
             } catch (IllegalArgumentException e) {
                 throw new NodeClientException("--node '" + node + "' is not a valid URL: " + e.getMessage());
             }
@@ -71,7 +74,7 @@ public final class NodeLocator {
         if (n.httpUrl() == null) {
             throw new NodeClientException("devnet node " + index + " has not reported its HTTP address yet");
         }
-        return new Target(URI.create(n.httpUrl()), token(Path.of(n.dataDir())), "devnet node " + index);
+        return new Target(URI.create(n.httpUrl()), token(Path.of(n.dataDir())), Optional.ofNullable(n.apiKey()), "devnet node " + index);
     }
 
     private static Target fromDataDir(Path dataDir) {
@@ -90,7 +93,7 @@ public final class NodeLocator {
             throw new NodeClientException("no node running from " + dataDir + " (pid " + info.pid()
                     + " has exited); start one with ./rhizome node start");
         }
-        return new Target(URI.create(info.httpUrl()), token(dataDir), "node in " + dataDir);
+        return new Target(URI.create(info.httpUrl()), token(dataDir), Optional.empty(), "node in " + dataDir);
     }
 
     private static Optional<AdminToken> token(Path dataDir) {

@@ -301,7 +301,7 @@ public final class Devnet {
     }
 
     static NodeClient client(DevnetManifest.Node node, Duration timeout) {
-        return new NodeClient(new NodeLocator.Target(URI.create(node.httpUrl()), Optional.empty(), "devnet node " + node.index()), timeout);
+        return new NodeClient(new NodeLocator.Target(URI.create(node.httpUrl()), Optional.empty(), Optional.empty(), "devnet node " + node.index()), timeout);
     }
 
     private static String logTail(DevnetManifest.Node node) {
