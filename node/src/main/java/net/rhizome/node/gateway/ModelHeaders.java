@@ -1,10 +1,9 @@
 package net.rhizome.node.gateway;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -120,16 +119,13 @@ final class ModelHeaders {
     }
 
     private static byte[] firstBytes(TorrentSession s, int n) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(n);
-        try (FileChannel ch = FileChannel.open(s.files().getFirst(), StandardOpenOption.READ)) {
-            int read;
-            do {
-                read = ch.read(buf, buf.position());
-            } while (read >= 0 && buf.hasRemaining());
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(s.files().getFirst())) {
+            bytes = in.readNBytes(n);
         }
-        if (buf.hasRemaining()) {
-            throw new IOException("the model file ends after " + buf.position() + " of the " + n + " verified bytes");
+        if (bytes.length < n) {
+            throw new IOException("the model file ends after " + bytes.length + " of the " + n + " verified bytes");
         }
-        return buf.array();
+        return bytes;
     }
 }

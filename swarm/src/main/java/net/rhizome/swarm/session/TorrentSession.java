@@ -248,6 +248,9 @@ public final class TorrentSession {
 
     /** How many leading pieces hold the first {@code bytes} bytes of the torrent's files, laid end to end. */
     private int piecesHolding(long bytes) {
+        if (bytes >= info.totalLength()) {
+            return info.pieceCount();
+        }
         long covered = 0;
         int p = 0;
         while (p < info.pieceCount() && covered < bytes) {

@@ -100,11 +100,11 @@ public final class ModelStore {
      */
     public Path resolve(String id) throws IOException {
         Optional<Metainfo> known = metainfo(id);
-        if (known.isEmpty() && !contains(id)) {
-            throw new IOException("model " + id + " is not in the store " + root);
+        if (known.isEmpty()) {
+            throw new IOException(contains(id) ? "model " + id + " is not completely downloaded yet" : "model " + id + " is not in the store " + root);
         }
-        Metainfo m = known.orElse(null);
-        if (m == null || !Files.isRegularFile(resumeFile(id)) || !ResumeCheck.complete(resumeFile(id), m)) {
+        Metainfo m = known.get();
+        if (!Files.isRegularFile(resumeFile(id)) || !ResumeCheck.complete(resumeFile(id), m)) {
             throw new IOException("model " + id + " is not completely downloaded yet");
         }
         Path data = dataDir(id);
