@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import net.rhizome.swarm.PeerAddress;
 import net.rhizome.swarm.metainfo.Metainfo;
 import net.rhizome.swarm.session.Swarm;
-import net.rhizome.swarm.session.SwarmConfig;
 import net.rhizome.swarm.session.TorrentSession;
 
 /**
@@ -39,7 +38,7 @@ public final class LeecherProcess {
         PrintStream out = System.out;
         System.setOut(System.err);
         Metainfo metainfo = Metainfo.parse(Files.readAllBytes(Path.of(args[0])));
-        try (Swarm swarm = new Swarm(SwarmConfig.loopback().withRates(Long.parseLong(args[3]), 0), List.of()).start()) {
+        try (Swarm swarm = new Swarm(SwarmBenchmark.peerConfig(Long.parseLong(args[3])), List.of()).start()) {
             TorrentSession session = swarm.add(metainfo, Path.of(args[1]), null, null);
             out.println("LISTEN " + swarm.port());
             out.flush();

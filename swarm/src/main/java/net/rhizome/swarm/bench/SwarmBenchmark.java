@@ -65,8 +65,13 @@ public final class SwarmBenchmark {
         }
 
         SwarmConfig peerConfig() {
-            return SwarmConfig.loopback().withRates(uploadLimit, 0);
+            return SwarmBenchmark.peerConfig(uploadLimit);
         }
+    }
+
+    /** A benchmark peer on loopback whose upload is limited to {@code uploadLimit} bytes per second (0: none). */
+    static SwarmConfig peerConfig(long uploadLimit) {
+        return SwarmConfig.loopback().withRates(uploadLimit, 0);
     }
 
     public static Result run(Path work, long size, int leechers, Options options, PrintWriter out) throws Exception {
