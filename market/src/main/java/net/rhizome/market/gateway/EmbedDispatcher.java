@@ -1,6 +1,5 @@
 package net.rhizome.market.gateway;
 
-import com.google.protobuf.ByteString;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -27,6 +26,7 @@ import net.rhizome.market.job.FinishReason;
 import net.rhizome.market.job.GatewayChannel;
 import net.rhizome.market.job.JobProtocolException;
 import net.rhizome.market.job.Receipt;
+import net.rhizome.market.job.VoucherMessage;
 import net.rhizome.market.proto.EmbedGatewayMessage;
 import net.rhizome.market.proto.EmbedWorkerMessage;
 import net.rhizome.market.proto.JobServiceGrpc;
@@ -168,7 +168,7 @@ public final class EmbedDispatcher {
                     try {
                         EmbedGatewayStream.Accepted accepted = stream.onEmbedding(m.getEmbedding());
                         out[accepted.index()] = accepted.values();
-                        sendVoucher(up, accepted.voucher());
+                        sendVoucher(up, accepted.voucher(), stream.paid());
                     } catch (JobProtocolException e) {
                         failure = "invalid embedding: " + e.getMessage();
                     }
@@ -197,10 +197,9 @@ public final class EmbedDispatcher {
         return new Attempt(a.worker(), first, done, stream.tokensReceived(), stream.paid(), Optional.ofNullable(receipt), Optional.ofNullable(failure));
     }
 
-    private static void sendVoucher(StreamObserver<EmbedGatewayMessage> up, Voucher v) {
+    private static void sendVoucher(StreamObserver<EmbedGatewayMessage> up, Voucher v, long jobPaid) {
         try {
-            up.onNext(EmbedGatewayMessage.newBuilder()
-                    .setVoucher(net.rhizome.market.proto.Voucher.newBuilder().setEncoded(ByteString.copyFrom(v.encode()))).build());
+            up.onNext(EmbedGatewayMessage.newBuilder().setVoucher(VoucherMessage.of(v, jobPaid)).build());
         } catch (RuntimeException e) {
             // the worker is gone; the channel's vouched total already counts it
         }

@@ -26,6 +26,7 @@ import net.rhizome.market.job.JobProtocolException;
 import net.rhizome.market.job.JobRequest;
 import net.rhizome.market.job.Receipt;
 import net.rhizome.market.job.SamplingParams;
+import net.rhizome.market.job.VoucherMessage;
 import net.rhizome.market.proto.Cancel;
 import net.rhizome.market.proto.GatewayMessage;
 import net.rhizome.market.proto.JobServiceGrpc;
@@ -191,7 +192,7 @@ public final class JobDispatcher {
                 case WorkerMessage m when m.hasChunk() -> {
                     try {
                         GatewayStream.Accepted accepted = stream.onChunk(m.getChunk());
-                        accepted.voucher().ifPresent(v -> sendVoucher(up, v));
+                        accepted.voucher().ifPresent(v -> sendVoucher(up, v, stream.paidTokens() * a.pricePerToken()));
                         // tokens still in flight after a cancel are checked and paid, not shown
                         if (!userStopped && !listener.onTokens(a.worker(), accepted.tokens(), accepted.text())) {
                             userStopped = true;
@@ -216,7 +217,7 @@ public final class JobDispatcher {
         if (receipt != null && receipt.finishReason() == FinishReason.CANCELLED && !userStopped) {
             failure = "worker stopped the job after " + receipt.tokenCount() + " tokens";
         }
-        stream.payDelivered().ifPresent(v -> sendVoucher(up, v));
+        stream.payDelivered().ifPresent(v -> sendVoucher(up, v, stream.paidTokens() * a.pricePerToken()));
         long paid = stream.paidTokens() * a.pricePerToken();
         if (failure != null) {
             up.cancel(failure, null);
@@ -233,11 +234,9 @@ public final class JobDispatcher {
         return new Outcome(new Attempt(a.worker(), output.length, delivered, paid, receipt, Optional.of(why)), output, FinishReason.CANCELLED, false);
     }
 
-    private static void sendVoucher(StreamObserver<GatewayMessage> up, Voucher v) {
+    private static void sendVoucher(StreamObserver<GatewayMessage> up, Voucher v, long jobPaid) {
         try {
-            up.onNext(GatewayMessage.newBuilder()
-                    .setVoucher(net.rhizome.market.proto.Voucher.newBuilder().setEncoded(com.google.protobuf.ByteString.copyFrom(v.encode())))
-                    .build());
+            up.onNext(GatewayMessage.newBuilder().setVoucher(VoucherMessage.of(v, jobPaid)).build());
         } catch (RuntimeException e) {
             // the worker is gone; the voucher stays with the gateway's channel state for settlement accounting
         }

@@ -2,7 +2,9 @@ package net.rhizome.market.job;
 
 import com.google.protobuf.ByteString;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import net.rhizome.core.crypto.KeyPair;
+import net.rhizome.ledger.tx.Voucher;
 import net.rhizome.market.proto.Embedding;
 import net.rhizome.market.proto.SignedReceipt;
 
@@ -22,6 +24,7 @@ public final class EmbedWorkerStream {
     private int tokensDelivered;
     private boolean reserved;
     private boolean finished;
+    private volatile long jobPaid;
 
     public EmbedWorkerStream(EmbedRequest request, KeyPair workerKey, WorkerChannel channel) throws JobProtocolException {
         if (!request.worker().equals(workerKey.peerId())) {
@@ -53,12 +56,29 @@ public final class EmbedWorkerStream {
         return tokensDelivered;
     }
 
-    /** Waits until the next input fits the unpaid allowance and reserves it; false when the timeout passes first. */
-    public boolean awaitPayment(Duration timeout) throws InterruptedException {
+    /**
+     * Waits until the next input fits the unpaid allowance and reserves it; false when the timeout passes
+     * first or {@code abandoned} turns true.
+     */
+    public boolean awaitPayment(Duration timeout, BooleanSupplier abandoned) throws InterruptedException {
         if (!reserved) {
-            reserved = channel.awaitAndEarn(cost(next), timeout);
+            reserved = channel.awaitAndEarn(cost(next), timeout, abandoned);
         }
         return reserved;
+    }
+
+    /** A voucher sent on this job's stream, with the gateway's count of credits paid for this job so far. */
+    public void onVoucher(Voucher v, long jobPaid) throws JobProtocolException {
+        channel.onVoucher(v);
+        this.jobPaid = Math.max(this.jobPaid, jobPaid);
+    }
+
+    /** After the job and its stream ended: writes off what the gateway never paid of this job (see {@link WorkerStream}). */
+    public long writeOffUnpaid() {
+        if (!finished) {
+            throw new IllegalStateException("embedding job " + request.jobId().shortHex() + " is still running");
+        }
+        return channel.writeOff(Math.multiplyExact(tokensDelivered, request.pricePerToken()) - jobPaid);
     }
 
     /** The message carrying the next input's embedding; call {@link #awaitPayment} first. */

@@ -3,6 +3,7 @@ package net.rhizome.market.job;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import net.rhizome.core.crypto.PeerId;
 import net.rhizome.ledger.Hash32;
 import net.rhizome.ledger.tx.Voucher;
@@ -95,13 +96,14 @@ public final class WorkerChannel {
 
     /**
      * Waits until one more token at {@code price} fits the allowance and the deposit, and earns it in the
-     * same step (so concurrent jobs cannot both take the last room); false when the timeout passes.
+     * same step (so concurrent jobs cannot both take the last room); false when the timeout passes or
+     * {@code abandoned} turns true (checked whenever the channel changes or {@link #wake} is called).
      */
-    synchronized boolean awaitAndEarn(long price, Duration timeout) throws InterruptedException {
+    synchronized boolean awaitAndEarn(long price, Duration timeout, BooleanSupplier abandoned) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!tryEarn(price)) {
             long left = deadline - System.nanoTime();
-            if (left <= 0) {
+            if (left <= 0 || abandoned.getAsBoolean()) {
                 return false;
             }
             wait(Math.max(1, left / 1_000_000));
@@ -109,9 +111,29 @@ public final class WorkerChannel {
         return true;
     }
 
+    /** Wakes jobs waiting for room so they notice a cancelled stream. */
+    public synchronized void wake() {
+        notifyAll();
+    }
+
     /** Gives back a token earned by {@link #awaitAndEarn} that was never delivered. */
     synchronized void unearn(long price) {
         earned -= price;
+    }
+
+    /**
+     * Writes off up to {@code amount} of delivered work that will never be paid (its job's stream is
+     * gone), never below what vouchers already pay: it frees room for the payer's later jobs, which
+     * otherwise stay blocked by tokens their gateway never received. Returns the amount written off.
+     */
+    synchronized long writeOff(long amount) {
+        long lost = Math.min(amount, earned - paid());
+        if (lost <= 0) {
+            return 0;
+        }
+        earned -= lost;
+        notifyAll();
+        return lost;
     }
 
     /**
@@ -135,6 +157,8 @@ public final class WorkerChannel {
             throw new JobProtocolException("voucher amount fell from " + newest.cumulativeAmount() + " to " + v.cumulativeAmount());
         }
         newest = v;
+        // after a write-off a late voucher may pay more than is counted: room never grows past the allowance
+        earned = Math.max(earned, v.cumulativeAmount());
         notifyAll();
         return true;
     }

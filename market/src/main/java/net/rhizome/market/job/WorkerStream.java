@@ -2,7 +2,9 @@ package net.rhizome.market.job;
 
 import com.google.protobuf.ByteString;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import net.rhizome.core.crypto.KeyPair;
+import net.rhizome.ledger.tx.Voucher;
 import net.rhizome.market.proto.SignedReceipt;
 import net.rhizome.market.proto.TokenChunk;
 
@@ -20,6 +22,7 @@ public final class WorkerStream {
     private int delivered;
     private boolean reserved;
     private boolean finished;
+    private volatile long jobPaid;
 
     public WorkerStream(JobRequest request, KeyPair workerKey, WorkerChannel channel) throws JobProtocolException {
         if (!request.worker().equals(workerKey.peerId())) {
@@ -54,14 +57,35 @@ public final class WorkerStream {
 
     /**
      * Waits until one more token would stay within K unpaid tokens and reserves it for the next
-     * {@link #emit}. False when the gateway did not pay in time: the worker then stops the stream
-     * ({@link #finish} with CANCELLED).
+     * {@link #emit}. False when the gateway did not pay in time (or {@code abandoned} turned true): the
+     * worker then stops the stream ({@link #finish} with CANCELLED).
      */
-    public boolean awaitPayment(Duration timeout) throws InterruptedException {
+    public boolean awaitPayment(Duration timeout, BooleanSupplier abandoned) throws InterruptedException {
         if (!reserved) {
-            reserved = channel.awaitAndEarn(request.pricePerToken(), timeout);
+            reserved = channel.awaitAndEarn(request.pricePerToken(), timeout, abandoned);
         }
         return reserved;
+    }
+
+    /**
+     * A voucher sent on this job's stream; {@code jobPaid} is the gateway's count of credits paid for this
+     * job so far. May be called from another thread than the generation loop.
+     */
+    public void onVoucher(Voucher v, long jobPaid) throws JobProtocolException {
+        channel.onVoucher(v);
+        this.jobPaid = Math.max(this.jobPaid, jobPaid);
+    }
+
+    /**
+     * After the job ended and its stream closed: writes off on the channel what the gateway never paid for
+     * this job's tokens (it died or stopped paying), so later jobs from the payer are not blocked by it.
+     * Returns the credits written off.
+     */
+    public long writeOffUnpaid() {
+        if (!finished) {
+            throw new IllegalStateException("job " + request.jobId().shortHex() + " is still running");
+        }
+        return channel.writeOff(Math.multiplyExact((long) delivered, request.pricePerToken()) - jobPaid);
     }
 
     /** The chunk for one generated token; call {@link #awaitPayment} first. */

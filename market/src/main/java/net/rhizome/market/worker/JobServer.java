@@ -13,8 +13,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import net.rhizome.core.crypto.KeyPair;
 import net.rhizome.core.crypto.PeerId;
+import net.rhizome.ledger.Hash32;
 import net.rhizome.ledger.codec.DecodeException;
-import net.rhizome.ledger.tx.Voucher;
 import net.rhizome.market.job.EmbedRequest;
 import net.rhizome.market.job.EmbedWorkerStream;
 import net.rhizome.market.job.FinishReason;
@@ -22,6 +22,7 @@ import net.rhizome.market.job.JobProtocolException;
 import net.rhizome.market.job.JobRequest;
 import net.rhizome.market.job.Receipt;
 import net.rhizome.market.job.WorkerChannel;
+import net.rhizome.market.job.VoucherMessage;
 import net.rhizome.market.job.WorkerStream;
 import net.rhizome.market.proto.EmbedGatewayMessage;
 import net.rhizome.market.proto.EmbedWorkerMessage;
@@ -105,6 +106,12 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
         }
     }
 
+    private static void writeOffUnpaid(Hash32 jobId, long credits) {
+        if (credits > 0) {
+            log.info("gateway left a job unpaid, written off job={} credits={}", jobId.shortHex(), credits);
+        }
+    }
+
     @Override
     public StreamObserver<GatewayMessage> run(StreamObserver<WorkerMessage> responses) {
         return new Call(caller.get(), (ServerCallStreamObserver<WorkerMessage>) responses);
@@ -129,7 +136,7 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
             this.callerId = callerId;
             this.out = out;
             out.setOnCancelHandler(() -> {
-                cancelled = true;
+                cancel();
                 gatewayDone.countDown();
             });
         }
@@ -140,17 +147,26 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
                 switch (message.getKindCase()) {
                     case REQUEST -> accept(message.getRequest());
                     case VOUCHER -> {
-                        if (channel == null) {
+                        if (stream == null) {
                             throw new JobProtocolException("voucher before the embedding request");
                         }
-                        channel.onVoucher(Voucher.decode(message.getVoucher().getEncoded().toByteArray()));
+                        stream.onVoucher(VoucherMessage.voucher(message.getVoucher()), VoucherMessage.jobPaid(message.getVoucher()));
                     }
-                    case CANCEL -> cancelled = true;
+                    case CANCEL -> cancel();
                     case KIND_NOT_SET -> throw new JobProtocolException("empty gateway message");
                 }
             } catch (JobProtocolException | DecodeException e) {
-                cancelled = true;
+                cancel();
                 fail("bad_request", e.getMessage());
+            }
+        }
+
+        /** Stops the job at its next step, also when it is waiting for payment. */
+        private void cancel() {
+            cancelled = true;
+            WorkerChannel ch = channel;
+            if (ch != null) {
+                ch.wake();
             }
         }
 
@@ -213,6 +229,7 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
                 Thread.currentThread().interrupt();
             }
             complete();
+            writeOffUnpaid(s.request().jobId(), s.writeOffUnpaid());
         }
 
         private FinishReason embedAll(EmbedWorkerStream s) throws JobProtocolException, InterruptedException {
@@ -220,7 +237,7 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
                 if (cancelled) {
                     return FinishReason.CANCELLED;
                 }
-                if (!s.awaitPayment(settings.paymentTimeout())) {
+                if (!s.awaitPayment(settings.paymentTimeout(), () -> cancelled)) {
                     log.info("embedding job unpaid, stopping job={} input={}", s.request().jobId().shortHex(), i);
                     return FinishReason.CANCELLED;
                 }
@@ -232,7 +249,7 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
 
         @Override
         public void onError(Throwable t) {
-            cancelled = true;
+            cancel();
             gatewayDone.countDown();
         }
 
@@ -287,7 +304,7 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
             this.callerId = callerId;
             this.out = out;
             out.setOnCancelHandler(() -> {
-                cancelled = true;
+                cancel();
                 gatewayDone.countDown();
             });
         }
@@ -298,17 +315,26 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
                 switch (message.getKindCase()) {
                     case REQUEST -> accept(message);
                     case VOUCHER -> {
-                        if (channel == null) {
+                        if (stream == null) {
                             throw new JobProtocolException("voucher before the job request");
                         }
-                        channel.onVoucher(Voucher.decode(message.getVoucher().getEncoded().toByteArray()));
+                        stream.onVoucher(VoucherMessage.voucher(message.getVoucher()), VoucherMessage.jobPaid(message.getVoucher()));
                     }
-                    case CANCEL -> cancelled = true;
+                    case CANCEL -> cancel();
                     case KIND_NOT_SET -> throw new JobProtocolException("empty gateway message");
                 }
             } catch (JobProtocolException | DecodeException e) {
-                cancelled = true;
+                cancel();
                 fail("bad_request", e.getMessage());
+            }
+        }
+
+        /** Stops the job at its next step, also when it is waiting for payment. */
+        private void cancel() {
+            cancelled = true;
+            WorkerChannel ch = channel;
+            if (ch != null) {
+                ch.wake();
             }
         }
 
@@ -373,6 +399,7 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
                 Thread.currentThread().interrupt();
             }
             complete();
+            writeOffUnpaid(s.request().jobId(), s.writeOffUnpaid());
         }
 
         private FinishReason generate(WorkerStream s, TokenGenerator.Generation generation) throws InterruptedException {
@@ -402,7 +429,7 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
             if (s.full()) {
                 return FinishReason.LENGTH;
             }
-            if (!s.awaitPayment(settings.paymentTimeout())) {
+            if (!s.awaitPayment(settings.paymentTimeout(), () -> cancelled)) {
                 log.info("job unpaid, stopping job={} delivered={}", s.request().jobId().shortHex(), s.delivered());
                 return FinishReason.CANCELLED;
             }
@@ -416,7 +443,7 @@ public final class JobServer extends JobServiceGrpc.JobServiceImplBase {
 
         @Override
         public void onError(Throwable t) {
-            cancelled = true;
+            cancel();
             gatewayDone.countDown();
         }
 

@@ -42,12 +42,12 @@ class WorkerTopUpTest {
             GatewayChannel gc = channels.channelTo(worker.peerId(), MODEL, 1_000);
             WorkerChannel wc = workerSide.channel(gc.channelId(), 1_000).orElseThrow();
             wc.jobStarted(1, 2_000);
-            assertThat(wc.awaitAndEarn(900, Duration.ZERO)).isTrue();
+            assertThat(wc.awaitAndEarn(900, Duration.ZERO, () -> false)).isTrue();
             assertThat(workerSide.channel(gc.channelId(), 100)).containsSame(wc);
 
             CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return wc.awaitAndEarn(300, Duration.ofSeconds(20));
+                    return wc.awaitAndEarn(300, Duration.ofSeconds(20), () -> false);
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }

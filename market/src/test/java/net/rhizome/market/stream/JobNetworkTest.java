@@ -255,6 +255,41 @@ class JobNetworkTest {
     }
 
     @Test
+    void aGatewayKilledBeforePayingDoesNotBlockItsRestartedSuccessor() throws Exception {
+        Worker a = worker("a", i -> {});
+        JobSpec spec = spec("before-crash", 100);
+        JobRequest request = new JobRequest(spec.jobId(), spec.modelId(), spec.promptTokens(), spec.sampling(), spec.maxTokens(), PRICE,
+                a.channel().channelId(), gatewayKey.peerId(), a.key().peerId(), new int[0], List.of(), 16, 0);
+        LinkedBlockingQueue<WorkerMessage> got = new LinkedBlockingQueue<>();
+        ManagedChannel dying = gatewayTransport.connect(a.key().peerId(), new HostPort("127.0.0.1", a.port()));
+        StreamObserver<GatewayMessage> up = JobServiceGrpc.newStub(dying).run(new StreamObserver<>() {
+            @Override
+            public void onNext(WorkerMessage m) {
+                got.add(m);
+            }
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onCompleted() {}
+        });
+        up.onNext(GatewayMessage.newBuilder().setRequest(request.sign(gatewayKey)).build());
+        for (int i = 0; i < 16; i++) {
+            assertThat(got.poll(10, TimeUnit.SECONDS)).isNotNull();
+        }
+        dying.shutdownNow(); // the gateway process dies with 16 tokens received and none paid
+
+        // the restarted gateway continues the same channel; its first job must not wait for the dead one's payment
+        JobSpec next = spec("after-restart", 40);
+        JobDispatcher.Result result = dispatcher().run(next, order(a), (w, t, x) -> true);
+        assertThat(result.output()).containsExactly(expectedOutput(next, a.key().peerId()));
+        assertThat(result.attempts()).hasSize(1);
+        awaitPaid(a, 40 * PRICE);
+        assertThat(a.channel().earned()).as("the dead job's unpaid tokens are written off").isEqualTo(40 * PRICE);
+    }
+
+    @Test
     void aClientStopEndsTheJobAndPaysWhatWasDelivered() throws Exception {
         Worker a = worker("a", i -> {});
         JobSpec spec = spec("stopped", 200);
