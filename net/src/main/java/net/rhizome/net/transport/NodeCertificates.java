@@ -3,10 +3,14 @@ package net.rhizome.net.transport;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
@@ -24,17 +28,24 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * TLS certificates made from a node's Ed25519 key. The certificate is self-signed and carries the
- * node key itself as its public key, so the key that authenticates a TLS handshake <em>is</em> the
- * {@link PeerId}; no certificate authority is involved.
+ * TLS certificates vouched for by a node's Ed25519 key. Each transport makes a fresh ECDSA P-256 key
+ * for TLS and a certificate for it named {@code CN=rhizome-<peer id hex>} and signed by the node key:
+ * the TLS handshake proves possession of the P-256 key, the certificate's signature proves the node
+ * key chose it, so the peer id authenticates the connection with no certificate authority. The TLS
+ * key is P-256 rather than the node key itself because BoringSSL (the fast TLS path, see
+ * {@link NodeTransport}) does not take Ed25519 keys from Java.
  */
 public final class NodeCertificates {
     // DER prefixes of the Ed25519 SubjectPublicKeyInfo (RFC 8410) and PKCS#8 private key structures.
     private static final byte[] SPKI_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
     private static final byte[] PKCS8_PREFIX = HexFormat.of().parseHex("302e020100300506032b657004220420");
+    private static final String NAME_PREFIX = "CN=rhizome-";
     private static final Duration VALIDITY = Duration.ofDays(3650);
 
     private NodeCertificates() {}
+
+    /** A TLS key and the certificate the node key signed for it. */
+    public record TlsIdentity(PrivateKey privateKey, X509Certificate certificate) {}
 
     /** The node key as a JCA private key (algorithm EdDSA/Ed25519). */
     public static PrivateKey privateKey(KeyPair key) {
@@ -46,19 +57,31 @@ public final class NodeCertificates {
         return decode(concat(SPKI_PREFIX, id.bytes()), false);
     }
 
-    /** A fresh self-signed certificate for the node key, valid from one hour ago for ten years. */
-    public static X509Certificate selfSigned(KeyPair key) {
-        Instant now = Instant.now();
-        X500Name name = new X500Name("CN=rhizome-" + key.peerId().hex());
+    /** A fresh P-256 TLS key with a certificate signed by the node key, valid from one hour ago for ten years. */
+    public static TlsIdentity tlsIdentity(KeyPair nodeKey) {
+        java.security.KeyPair tls;
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            tls = generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("JDK cannot make a P-256 key: " + e.getMessage(), e);
+        }
+        return new TlsIdentity(tls.getPrivate(), certify(nodeKey, tls.getPublic()));
+    }
+
+    private static X509Certificate certify(KeyPair nodeKey, PublicKey tlsKey) {
+        Instant notBefore = Instant.now().minus(Duration.ofHours(1));
+        X500Name name = new X500Name(NAME_PREFIX + nodeKey.peerId().hex());
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
                 name,
-                new BigInteger(64, new java.security.SecureRandom()).add(BigInteger.ONE),
-                Date.from(now.minus(Duration.ofHours(1))),
-                Date.from(now.plus(VALIDITY)),
+                new BigInteger(64, new SecureRandom()).add(BigInteger.ONE),
+                Date.from(notBefore),
+                Date.from(notBefore.plus(VALIDITY)),
                 name,
-                publicKey(key.peerId()));
+                tlsKey);
         try {
-            var signer = new JcaContentSignerBuilder("Ed25519").build(privateKey(key));
+            var signer = new JcaContentSignerBuilder("Ed25519").build(privateKey(nodeKey));
             return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
         } catch (OperatorCreationException | CertificateException e) {
             throw new IllegalStateException("cannot make a node certificate: " + e.getMessage(), e);
@@ -66,27 +89,38 @@ public final class NodeCertificates {
     }
 
     /**
-     * The peer id a presented chain authenticates: exactly one certificate, an Ed25519 key, a valid
-     * self-signature and a current validity period. Anything else is refused with the reason.
+     * The peer id a presented chain authenticates: exactly one certificate, subject and issuer
+     * {@code CN=rhizome-<peer id hex>}, an EC public key, a valid Ed25519 signature by that peer id
+     * and a current validity period. Anything else is refused with the reason.
      */
     public static PeerId authenticate(X509Certificate[] chain) throws CertificateException {
         if (chain == null || chain.length != 1) {
-            throw new CertificateException("a node presents exactly one self-signed certificate, got "
-                    + (chain == null ? 0 : chain.length));
+            throw new CertificateException("a node presents exactly one certificate, got " + (chain == null ? 0 : chain.length));
         }
         X509Certificate cert = chain[0];
-        byte[] spki = cert.getPublicKey().getEncoded();
-        if (spki.length != SPKI_PREFIX.length + PeerId.LENGTH
-                || !Arrays.equals(spki, 0, SPKI_PREFIX.length, SPKI_PREFIX, 0, SPKI_PREFIX.length)) {
-            throw new CertificateException("node certificate key is not Ed25519 (" + cert.getPublicKey().getAlgorithm() + ")");
+        PeerId peer = peerNamed(cert.getSubjectX500Principal().getName());
+        if (!cert.getIssuerX500Principal().equals(cert.getSubjectX500Principal())) {
+            throw new CertificateException("node certificate issuer " + cert.getIssuerX500Principal().getName() + " is not its subject");
+        }
+        if (!(cert.getPublicKey() instanceof ECPublicKey)) {
+            throw new CertificateException("node certificate key is not an EC key (" + cert.getPublicKey().getAlgorithm() + ")");
         }
         try {
-            cert.verify(cert.getPublicKey());
-        } catch (GeneralSecurityException e) {
-            throw new CertificateException("node certificate is not validly self-signed: " + e.getMessage(), e);
+            cert.verify(publicKey(peer));
+        } catch (GeneralSecurityException | IllegalStateException e) {
+            throw new CertificateException("node certificate is not signed by the key of " + peer.shortId() + ": " + e.getMessage(), e);
         }
         cert.checkValidity();
-        return PeerId.of(Arrays.copyOfRange(spki, SPKI_PREFIX.length, spki.length));
+        return peer;
+    }
+
+    private static PeerId peerNamed(String subject) throws CertificateException {
+        String hex = subject.startsWith(NAME_PREFIX) ? subject.substring(NAME_PREFIX.length()) : "";
+        if (hex.length() != 2 * PeerId.LENGTH || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0 && c == Character.toLowerCase(c))) {
+            throw new CertificateException("node certificate subject is not " + NAME_PREFIX + "<peer id hex>: "
+                    + subject.substring(0, Math.min(subject.length(), 100)));
+        }
+        return PeerId.of(HexFormat.of().parseHex(hex));
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

@@ -8,7 +8,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 import net.rhizome.core.crypto.KeyPair;
 
-/** Presents the node's one Ed25519 certificate in every handshake, as client and as server. */
+/** Presents the transport's one TLS certificate (a P-256 key the node key signed) in every handshake, as client and as server. */
 final class NodeKeyManager extends X509ExtendedKeyManager {
     private static final String ALIAS = "node";
 
@@ -16,22 +16,24 @@ final class NodeKeyManager extends X509ExtendedKeyManager {
     private final X509Certificate certificate;
 
     NodeKeyManager(KeyPair key) {
-        this.privateKey = NodeCertificates.privateKey(key);
-        this.certificate = NodeCertificates.selfSigned(key);
+        NodeCertificates.TlsIdentity identity = NodeCertificates.tlsIdentity(key);
+        this.privateKey = identity.privateKey();
+        this.certificate = identity.certificate();
     }
 
     X509Certificate certificate() {
         return certificate;
     }
 
-    private static boolean ed25519(String keyType) {
-        return "EdDSA".equalsIgnoreCase(keyType) || "Ed25519".equalsIgnoreCase(keyType);
+    /** JSSE names the key type "EC" (or "EC_EC" for ECDHE_ECDSA in older cipher suite terms). */
+    private static boolean ec(String keyType) {
+        return "EC".equalsIgnoreCase(keyType) || "EC_EC".equalsIgnoreCase(keyType);
     }
 
     private static String aliasFor(String[] keyTypes) {
         if (keyTypes != null) {
             for (String type : keyTypes) {
-                if (ed25519(type)) {
+                if (ec(type)) {
                     return ALIAS;
                 }
             }
@@ -41,7 +43,7 @@ final class NodeKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public String[] getClientAliases(String keyType, Principal[] issuers) {
-        return ed25519(keyType) ? new String[] {ALIAS} : null;
+        return ec(keyType) ? new String[] {ALIAS} : null;
     }
 
     @Override
@@ -61,12 +63,12 @@ final class NodeKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-        return ed25519(keyType) ? ALIAS : null;
+        return ec(keyType) ? ALIAS : null;
     }
 
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-        return ed25519(keyType) ? ALIAS : null;
+        return ec(keyType) ? ALIAS : null;
     }
 
     @Override

@@ -14,6 +14,7 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
@@ -55,6 +56,20 @@ public final class NodeTransport {
     /** Version of the built-in node protocol; calls with any other version are refused. */
     public static final int PROTOCOL_VERSION = 1;
 
+    /**
+     * BoringSSL (netty-tcnative, bundled with grpc-netty-shaded for the common platforms) where it
+     * loads: it takes about half the CPU per byte of the JDK's SSLEngine inside Netty. Elsewhere the
+     * JDK provider, also when the system property {@code rhizome.tls=jdk} asks for it (a fallback, and
+     * the other side of the benchmark's A/B); both speak the same TLS 1.3 with the same certificates.
+     */
+    static final SslProvider TLS_PROVIDER = !"jdk".equals(System.getProperty("rhizome.tls")) && OpenSsl.isAvailable()
+            ? SslProvider.OPENSSL : SslProvider.JDK;
+
+    /** The TLS implementation in use, for logs and benchmark reports. */
+    public static String tlsImplementation() {
+        return TLS_PROVIDER == SslProvider.OPENSSL ? OpenSsl.versionString() + " (netty-tcnative)" : "JDK SSLEngine";
+    }
+
     private final KeyPair key;
     private final TransportLimits limits;
     private final NodeKeyManager keyManager;
@@ -93,7 +108,7 @@ public final class NodeTransport {
     /** Starts serving {@code services} on {@code bind} (port 0: any free port). */
     public TransportServer server(InetSocketAddress bind, List<BindableService> services, Misbehaviour misbehaviour)
             throws IOException {
-        SslContext ssl = GrpcSslContexts.configure(SslContextBuilder.forServer(keyManager), SslProvider.JDK)
+        SslContext ssl = GrpcSslContexts.configure(SslContextBuilder.forServer(keyManager), TLS_PROVIDER)
                 .protocols("TLSv1.3")
                 .trustManager(PeerTrustManager.anyNode())
                 .clientAuth(ClientAuth.REQUIRE)
@@ -161,7 +176,7 @@ public final class NodeTransport {
     private ManagedChannel channel(HostPort address, PeerTrustManager trust) {
         SslContext ssl;
         try {
-            ssl = GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.JDK)
+            ssl = GrpcSslContexts.configure(SslContextBuilder.forClient(), TLS_PROVIDER)
                     .protocols("TLSv1.3")
                     .keyManager(keyManager)
                     .trustManager(trust)

@@ -40,8 +40,8 @@ public final class TransportBenchCommand implements Callable<Integer> {
                     "need --connections ≥ 1, --calls ≥ 10, --mb ≥ 1, --chunk-kb 1..1024");
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("transport benchmark on loopback (%d cores, load average %.1f; figures are noisy while other work runs)%n",
-                Runtime.getRuntime().availableProcessors(),
+        out.printf("transport benchmark on loopback, TLS by %s; reference: JDK TLS socket (%d cores, load average %.1f; figures are noisy while other work runs)%n",
+                net.rhizome.net.transport.NodeTransport.tlsImplementation(), Runtime.getRuntime().availableProcessors(),
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         out.flush();
         List<TransportBenchmark.Figure> figures = new TransportBenchmark(settings).run();
