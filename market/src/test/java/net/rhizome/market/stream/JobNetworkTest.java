@@ -221,25 +221,10 @@ class JobNetworkTest {
     @Test
     void aWorkerStopsAGatewayThatDoesNotPay() throws Exception {
         Worker a = worker("a", i -> {});
-        JobSpec spec = spec("freeloader", 100);
-        JobRequest request = new JobRequest(spec.jobId(), spec.modelId(), spec.promptTokens(), spec.sampling(), spec.maxTokens(), PRICE,
-                a.channel().channelId(), gatewayKey.peerId(), a.key().peerId(), new int[0], List.of(), 16, 0);
         LinkedBlockingQueue<WorkerMessage> got = new LinkedBlockingQueue<>();
         ManagedChannel link = gatewayTransport.connect(a.key().peerId(), new HostPort("127.0.0.1", a.port()));
         links.put(a.key().peerId(), link);
-        StreamObserver<GatewayMessage> up = JobServiceGrpc.newStub(link).run(new StreamObserver<>() {
-            @Override
-            public void onNext(WorkerMessage m) {
-                got.add(m);
-            }
-
-            @Override
-            public void onError(Throwable t) {}
-
-            @Override
-            public void onCompleted() {}
-        });
-        up.onNext(GatewayMessage.newBuilder().setRequest(request.sign(gatewayKey)).build());
+        StreamObserver<GatewayMessage> up = openUnpaidJob(link, a, spec("freeloader", 100), got);
         int chunks = 0;
         WorkerMessage m;
         while ((m = got.poll(10, TimeUnit.SECONDS)) != null && m.hasChunk()) {
@@ -257,24 +242,9 @@ class JobNetworkTest {
     @Test
     void aGatewayKilledBeforePayingDoesNotBlockItsRestartedSuccessor() throws Exception {
         Worker a = worker("a", i -> {});
-        JobSpec spec = spec("before-crash", 100);
-        JobRequest request = new JobRequest(spec.jobId(), spec.modelId(), spec.promptTokens(), spec.sampling(), spec.maxTokens(), PRICE,
-                a.channel().channelId(), gatewayKey.peerId(), a.key().peerId(), new int[0], List.of(), 16, 0);
         LinkedBlockingQueue<WorkerMessage> got = new LinkedBlockingQueue<>();
         ManagedChannel dying = gatewayTransport.connect(a.key().peerId(), new HostPort("127.0.0.1", a.port()));
-        StreamObserver<GatewayMessage> up = JobServiceGrpc.newStub(dying).run(new StreamObserver<>() {
-            @Override
-            public void onNext(WorkerMessage m) {
-                got.add(m);
-            }
-
-            @Override
-            public void onError(Throwable t) {}
-
-            @Override
-            public void onCompleted() {}
-        });
-        up.onNext(GatewayMessage.newBuilder().setRequest(request.sign(gatewayKey)).build());
+        openUnpaidJob(dying, a, spec("before-crash", 100), got);
         for (int i = 0; i < 16; i++) {
             assertThat(got.poll(10, TimeUnit.SECONDS)).isNotNull();
         }
@@ -340,6 +310,26 @@ class JobNetworkTest {
                 TIMEOUTS, Clock.systemUTC(), (p, w) -> {});
         assertThatThrownBy(() -> unnamed.run(spec("unnamed", 10), order(b), (w, t, x) -> true))
                 .isInstanceOf(JobDispatcher.DispatchException.class).hasMessageContaining("but sent by " + node.peerId().shortId());
+    }
+
+    /** Sends {@code spec} to {@code w} over {@code link} as a gateway that never pays; what the worker sends lands in {@code got}. */
+    private StreamObserver<GatewayMessage> openUnpaidJob(ManagedChannel link, Worker w, JobSpec spec, LinkedBlockingQueue<WorkerMessage> got) {
+        JobRequest request = new JobRequest(spec.jobId(), spec.modelId(), spec.promptTokens(), spec.sampling(), spec.maxTokens(), PRICE,
+                w.channel().channelId(), gatewayKey.peerId(), w.key().peerId(), new int[0], List.of(), 16, 0);
+        StreamObserver<GatewayMessage> up = JobServiceGrpc.newStub(link).run(new StreamObserver<>() {
+            @Override
+            public void onNext(WorkerMessage m) {
+                got.add(m);
+            }
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onCompleted() {}
+        });
+        up.onNext(GatewayMessage.newBuilder().setRequest(request.sign(gatewayKey)).build());
+        return up;
     }
 
     /** Links to the workers over a transport of its own with {@code key}'s identity. */
