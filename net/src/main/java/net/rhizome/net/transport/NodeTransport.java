@@ -72,11 +72,18 @@ public final class NodeTransport {
 
     private final KeyPair key;
     private final TransportLimits limits;
+    private final SslProvider tls;
     private final NodeKeyManager keyManager;
 
     public NodeTransport(KeyPair key, TransportLimits limits) {
+        this(key, limits, TLS_PROVIDER);
+    }
+
+    /** With a given TLS implementation: nodes on either must talk to each other (tested both ways). */
+    NodeTransport(KeyPair key, TransportLimits limits, SslProvider tls) {
         this.key = key;
         this.limits = limits;
+        this.tls = tls;
         this.keyManager = new NodeKeyManager(key);
     }
 
@@ -108,7 +115,7 @@ public final class NodeTransport {
     /** Starts serving {@code services} on {@code bind} (port 0: any free port). */
     public TransportServer server(InetSocketAddress bind, List<BindableService> services, Misbehaviour misbehaviour)
             throws IOException {
-        SslContext ssl = GrpcSslContexts.configure(SslContextBuilder.forServer(keyManager), TLS_PROVIDER)
+        SslContext ssl = GrpcSslContexts.configure(SslContextBuilder.forServer(keyManager), tls)
                 .protocols("TLSv1.3")
                 .trustManager(PeerTrustManager.anyNode())
                 .clientAuth(ClientAuth.REQUIRE)
@@ -176,7 +183,7 @@ public final class NodeTransport {
     private ManagedChannel channel(HostPort address, PeerTrustManager trust) {
         SslContext ssl;
         try {
-            ssl = GrpcSslContexts.configure(SslContextBuilder.forClient(), TLS_PROVIDER)
+            ssl = GrpcSslContexts.configure(SslContextBuilder.forClient(), tls)
                     .protocols("TLSv1.3")
                     .keyManager(keyManager)
                     .trustManager(trust)

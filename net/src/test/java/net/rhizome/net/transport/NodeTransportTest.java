@@ -2,6 +2,7 @@ package net.rhizome.net.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.protobuf.ByteString;
 import io.grpc.BindableService;
@@ -9,6 +10,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -91,6 +94,28 @@ class NodeTransportTest {
         NodeInfo info = blocking(connect(clientKey, serverKey.peerId()))
                 .getInfo(InfoRequest.newBuilder().setProtocolVersion(1).build());
         assertThat(info.getPeerId()).isEqualTo(serverKey.peerId().hex());
+    }
+
+    /** A node where BoringSSL does not load runs the JDK's TLS; it must reach, and be reached by, one that runs BoringSSL. */
+    @Test
+    void nodesOnDifferentTlsImplementationsAuthenticateEachOther() throws IOException {
+        assumeTrue(OpenSsl.isAvailable(), "BoringSSL does not load on this platform");
+        for (SslProvider serverTls : List.of(SslProvider.JDK, SslProvider.OPENSSL)) {
+            SslProvider clientTls = serverTls == SslProvider.JDK ? SslProvider.OPENSSL : SslProvider.JDK;
+            NodeTransport.TransportServer other = new NodeTransport(serverKey, TransportLimits.DEFAULT, serverTls)
+                    .server(LOOPBACK, List.of(nodeService()), (peer, reason) -> {});
+            closeLater.add(other);
+            NodeTransport client = new NodeTransport(clientKey, TransportLimits.DEFAULT, clientTls);
+            HostPort at = new HostPort("127.0.0.1", other.port());
+            ManagedChannel channel = client.connect(serverKey.peerId(), at);
+            closeLater.add(channel::shutdownNow);
+            assertThat(blocking(channel).ping(ping()).getCallerPeerId()).as("server %s, client %s", serverTls, clientTls)
+                    .isEqualTo(clientKey.peerId().hex());
+            ManagedChannel wrong = client.connect(KeyPair.generate().peerId(), at);
+            closeLater.add(wrong::shutdownNow);
+            assertThatThrownBy(() -> blocking(wrong).ping(ping())).as("server %s, client %s", serverTls, clientTls)
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        }
     }
 
     @Test
