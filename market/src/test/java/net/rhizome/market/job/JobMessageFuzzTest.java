@@ -8,6 +8,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.Size;
+import net.rhizome.ledger.codec.DecodeException;
 import net.rhizome.market.proto.EmbedGatewayMessage;
 import net.rhizome.market.proto.EmbedWorkerMessage;
 import net.rhizome.market.proto.GatewayMessage;
@@ -37,7 +38,10 @@ class JobMessageFuzzTest {
                 JobRequest r = JobRequest.verify(g.getRequest());
                 assertThat(r.maxTokens()).isBetween(1, JobLimits.MAX_OUTPUT_TOKENS);
             }
-        } catch (InvalidProtocolBufferException | JobProtocolException expected) {
+            if (g.hasVoucher()) {
+                checkVoucher(g.getVoucher());
+            }
+        } catch (InvalidProtocolBufferException | JobProtocolException | DecodeException expected) {
             assertThat(expected.getMessage()).isNotNull();
         }
         try {
@@ -55,6 +59,23 @@ class JobMessageFuzzTest {
             assertThat(expected.getMessage()).isNotNull();
         }
         checkEmbedding(input);
+    }
+
+    /** A worker that delivered 3 tokens takes any voucher message; whatever it claims, the write-off never goes below what is paid. */
+    private static void checkVoucher(net.rhizome.market.proto.Voucher message) throws JobProtocolException, DecodeException {
+        WorkerChannel wc = workerChannel(1_000);
+        WorkerStream worker = new WorkerStream(request("fuzz-voucher", 64, 1, 16), WORKER, wc);
+        for (int i = 0; i < 3; i++) {
+            worker.emit(token(i), new byte[0]);
+        }
+        try {
+            worker.onVoucher(VoucherMessage.voucher(message), VoucherMessage.jobPaid(message));
+        } finally {
+            worker.finish(FinishReason.CANCELLED);
+            long lost = worker.writeOffUnpaid();
+            assertThat(lost).isBetween(0L, 3L);
+            assertThat(wc.earned()).isGreaterThanOrEqualTo(wc.paid());
+        }
     }
 
     static void checkEmbedding(byte[] input) {

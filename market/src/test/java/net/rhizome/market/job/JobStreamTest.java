@@ -152,6 +152,26 @@ class JobStreamTest {
         assertThat(wc.earned()).isEqualTo(wc.paid());
     }
 
+    @Property(tries = 200)
+    void whateverAGatewayClaimsAWriteOffStaysWithinWhatTheJobLeftUnpaid(
+            @ForAll @IntRange(min = 1, max = 60) int delivered,
+            @ForAll @IntRange(min = 0, max = 60) int paidTokens,
+            @ForAll @LongRange(min = 0, max = 1_000) long claimedJobPaid) throws Exception {
+        long price = 3;
+        WorkerChannel wc = workerChannel(1_000_000);
+        WorkerStream w = new WorkerStream(request("claims", 100, price, 64), WORKER, wc);
+        for (int i = 0; i < delivered; i++) {
+            w.emit(token(i), new byte[0]);
+        }
+        long paid = Math.min(paidTokens, delivered) * price;
+        w.onVoucher(Voucher.sign(GATEWAY, CHANNEL, paid, 1), claimedJobPaid);
+        w.finish(FinishReason.CANCELLED);
+        long unpaid = delivered * price - paid;
+        long lost = w.writeOffUnpaid();
+        assertThat(lost).isBetween(0L, unpaid).isEqualTo(Math.max(0, Math.min(unpaid, delivered * price - claimedJobPaid)));
+        assertThat(wc.earned()).isEqualTo(delivered * price - lost).isGreaterThanOrEqualTo(wc.paid());
+    }
+
     private interface ThrowingRunnable {
         void run() throws Exception;
     }
