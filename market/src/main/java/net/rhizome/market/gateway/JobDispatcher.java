@@ -192,7 +192,7 @@ public final class JobDispatcher {
                 case WorkerMessage m when m.hasChunk() -> {
                     try {
                         GatewayStream.Accepted accepted = stream.onChunk(m.getChunk());
-                        accepted.voucher().ifPresent(v -> sendVoucher(up, v, stream.paidTokens() * a.pricePerToken()));
+                        accepted.voucher().ifPresent(v -> sendVoucher(up, v, stream.paid()));
                         // tokens still in flight after a cancel are checked and paid, not shown
                         if (!userStopped && !listener.onTokens(a.worker(), accepted.tokens(), accepted.text())) {
                             userStopped = true;
@@ -217,8 +217,8 @@ public final class JobDispatcher {
         if (receipt != null && receipt.finishReason() == FinishReason.CANCELLED && !userStopped) {
             failure = "worker stopped the job after " + receipt.tokenCount() + " tokens";
         }
-        stream.payDelivered().ifPresent(v -> sendVoucher(up, v, stream.paidTokens() * a.pricePerToken()));
-        long paid = stream.paidTokens() * a.pricePerToken();
+        stream.payDelivered().ifPresent(v -> sendVoucher(up, v, stream.paid()));
+        long paid = stream.paid();
         if (failure != null) {
             up.cancel(failure, null);
             return new Outcome(new Attempt(a.worker(), output.length, stream.received(), paid, Optional.ofNullable(receipt), Optional.of(failure)),

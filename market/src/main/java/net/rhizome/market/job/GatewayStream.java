@@ -125,6 +125,11 @@ public final class GatewayStream {
         return paidTokens;
     }
 
+    /** Credits paid for this worker's tokens so far. */
+    public long paid() {
+        return paidTokens * request.pricePerToken();
+    }
+
     /** The whole output so far: resumed tokens then this worker's. */
     public int[] output() {
         return Arrays.copyOf(output, firstIndex + received);

@@ -58,7 +58,8 @@ public final class NodeTransport {
 
     /**
      * BoringSSL (netty-tcnative, bundled with grpc-netty-shaded for the common platforms) where it
-     * loads: it takes about half the CPU per byte of the JDK's SSLEngine inside Netty. Elsewhere the
+     * loads: streaming took ~10% less CPU per byte than with the JDK's SSLEngine inside Netty
+     * (docs/benchmarks.md, 2026-12-07). Elsewhere the
      * JDK provider, also when the system property {@code rhizome.tls=jdk} asks for it (a fallback, and
      * the other side of the benchmark's A/B); both speak the same TLS 1.3 with the same certificates.
      */
