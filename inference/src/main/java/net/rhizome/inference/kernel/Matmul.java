@@ -62,6 +62,10 @@ public final class Matmul {
         for (int k0 = 0; k0 < end; k0 += STRETCH) {
             int k1 = Math.min(end, k0 + STRETCH);
             for (int b = 0; b < triples; b++) {
+                if (VectorWidth.K == 2) {
+                    Block3x3.accumulateBoth(tile, 3 * b * cols, x, t * cols, cols, k0, k1, acc, b * Block3x3.STATE);
+                    continue;
+                }
                 for (int p = 0; p < VectorWidth.K; p++) {
                     Block3x3.accumulate(tile, 3 * b * cols, x, t * cols, cols, k0, k1, p, acc, b * Block3x3.STATE);
                 }
@@ -73,7 +77,7 @@ public final class Matmul {
                     int o = b * Block3x3.STATE + (3 * r + j) * Dot.LANES;
                     int wo = (3 * b + r) * cols, xo = (t + j) * cols;
                     for (int i = end; i < cols; i++) {
-                        acc[o + (i & 15)] = Math.fma(tile[wo + i], x[xo + i], acc[o + (i & 15)]);
+                        acc[o + (i & (Dot.LANES - 1))] = Math.fma(tile[wo + i], x[xo + i], acc[o + (i & (Dot.LANES - 1))]);
                     }
                     y[(t + j) * rows + r0 + 3 * b + r] = Dot.tree(acc, o);
                 }

@@ -22,7 +22,7 @@ public final class VectorWidth {
             jdk.incubator.vector.VectorShape.forBitSize(BITS));
     /** Floats per vector. */
     public static final int L = F.length();
-    /** Vectors per canonical 16-lane group (1, 2 or 4). */
+    /** Vectors per canonical 32-lane group (2, 4 or 8). */
     public static final int K = Dot.LANES / L;
 
     private VectorWidth() {}

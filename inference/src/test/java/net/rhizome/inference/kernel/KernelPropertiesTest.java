@@ -15,18 +15,18 @@ import net.rhizome.inference.quant.Dequant;
 import net.rhizome.inference.quant.WeightMatrix;
 
 /**
- * The kernels against a plain scalar statement of the canonical order (16 lanes, element i in lane
- * i mod 16, fma in index order, pairwise tree), bit for bit, on whatever width this JVM runs.
+ * The kernels against a plain scalar statement of the canonical order (32 lanes, element i in lane
+ * i mod 32, fma in index order, pairwise tree), bit for bit, on whatever width this JVM runs.
  * {@code DeterminismTest} repeats the comparison end to end in child JVMs of every width.
  */
 class KernelPropertiesTest {
 
     static float reference(float[] a, float[] b, int n) {
-        float[] lanes = new float[16];
+        float[] lanes = new float[32];
         for (int i = 0; i < n; i++) {
-            lanes[i % 16] = Math.fma(a[i], b[i], lanes[i % 16]);
+            lanes[i % 32] = Math.fma(a[i], b[i], lanes[i % 32]);
         }
-        for (int s = 8; s >= 1; s /= 2) {
+        for (int s = 16; s >= 1; s /= 2) {
             for (int l = 0; l < s; l++) {
                 lanes[l] = lanes[l] + lanes[l + s];
             }
