@@ -33,7 +33,7 @@ class JobStreamTest {
             GatewayStream.Accepted accepted = gateway.onChunk(worker.emit(token(i), ("t" + i).getBytes()));
             assertThat(accepted.tokens()).containsExactly(token(i));
             if (accepted.voucher().isPresent()) {
-                worker.onVoucher(accepted.voucher().get(), gateway.paidTokens() * 5L);
+                worker.onVoucher(accepted.voucher().get(), gateway.paid());
                 vouchers++;
             }
         }
@@ -41,7 +41,7 @@ class JobStreamTest {
         Receipt receipt = gateway.onReceipt(worker.finish(FinishReason.LENGTH));
         assertThat(receipt.tokenCount()).isEqualTo(37);
         assertThat(receipt.outputHash()).isEqualTo(TokenChain.over(request.jobId(), gateway.output()));
-        worker.onVoucher(gateway.payDelivered().orElseThrow(), gateway.paidTokens() * 5L);
+        worker.onVoucher(gateway.payDelivered().orElseThrow(), gateway.paid());
         assertThat(worker.writeOffUnpaid()).as("a fully paid job leaves nothing to write off").isZero();
         assertThat(wc.paid()).isEqualTo(wc.earned()).isEqualTo(37 * 5);
         assertThat(gc.vouched()).isEqualTo(37 * 5);
@@ -113,10 +113,10 @@ class JobStreamTest {
         while (!w2.full()) {
             assertThat(w2.awaitPayment(Duration.ZERO, () -> false)).isTrue();
             g2.onChunk(w2.emit(token(w2.delivered()), new byte[0])).voucher()
-                    .ifPresent(v -> uncheck(() -> w2.onVoucher(v, g2.paidTokens() * 5L)));
+                    .ifPresent(v -> uncheck(() -> w2.onVoucher(v, g2.paid())));
         }
         w2.finish(FinishReason.LENGTH);
-        w2.onVoucher(g2.payDelivered().orElseThrow(), g2.paidTokens() * 5L);
+        w2.onVoucher(g2.payDelivered().orElseThrow(), g2.paid());
         assertThat(w2.writeOffUnpaid()).isZero();
         assertThat(wc.paid()).as("the worker is paid for what the restarted gateway received, no more").isEqualTo(40 * 5);
     }

@@ -114,13 +114,21 @@ public final class NodeCertificates {
         return peer;
     }
 
+    /** The peer whose canonical name ({@code CN=rhizome-} and the id in lower-case hex) {@code subject} is. */
     private static PeerId peerNamed(String subject) throws CertificateException {
-        String hex = subject.startsWith(NAME_PREFIX) ? subject.substring(NAME_PREFIX.length()) : "";
-        if (hex.length() != 2 * PeerId.LENGTH || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0 && c == Character.toLowerCase(c))) {
-            throw new CertificateException("node certificate subject is not " + NAME_PREFIX + "<peer id hex>: "
-                    + subject.substring(0, Math.min(subject.length(), 100)));
+        if (subject.startsWith(NAME_PREFIX)) {
+            String hex = subject.substring(NAME_PREFIX.length());
+            try {
+                PeerId peer = PeerId.parse(hex);
+                if (peer.hex().equals(hex)) {
+                    return peer;
+                }
+            } catch (IllegalArgumentException e) {
+                // not a peer id: refused below
+            }
         }
-        return PeerId.of(HexFormat.of().parseHex(hex));
+        throw new CertificateException("node certificate subject is not " + NAME_PREFIX + "<peer id hex>: "
+                + subject.substring(0, Math.min(subject.length(), 100)));
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

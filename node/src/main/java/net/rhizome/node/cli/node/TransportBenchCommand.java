@@ -3,6 +3,7 @@ package net.rhizome.node.cli.node;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import net.rhizome.net.transport.NodeTransport;
 import net.rhizome.net.transport.TransportBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,7 +42,7 @@ public final class TransportBenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("transport benchmark on loopback, TLS by %s; reference: JDK TLS socket (%d cores, load average %.1f; figures are noisy while other work runs)%n",
-                net.rhizome.net.transport.NodeTransport.tlsImplementation(), Runtime.getRuntime().availableProcessors(),
+                NodeTransport.tlsImplementation(), Runtime.getRuntime().availableProcessors(),
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         out.flush();
         List<TransportBenchmark.Figure> figures = new TransportBenchmark(settings).run();
