@@ -43,14 +43,17 @@ public final class MatVec {
             long off = w.rowOffset(r);
             int n = w.cols();
             float[] lanes = new float[Dot.LANES];
-            for (int from = 0; from < Dot.LANES; from += Dot.PASS_LANES) {
-                switch (w.type()) {
-                    case F32 -> f32(seg, off, x, xo, n, from, lanes);
-                    case Q8_0 -> q8_0(seg, off, x, xo, n, from, lanes);
-                    case Q4_0 -> q4_0(seg, off, x, xo, n, from, lanes);
-                    case Q4_K -> q4_k(seg, off, x, xo, n, from, lanes);
-                    case Q6_K -> q6_k(seg, off, x, xo, n, from, lanes);
-                    default -> throw new IllegalStateException("no fused kernel for " + w.type());
+            if (w.type() == GgmlType.Q6_K) {
+                q6_k(seg, off, x, xo, n, lanes, scratch);
+            } else {
+                for (int from = 0; from < Dot.LANES; from += Dot.PASS_LANES) {
+                    switch (w.type()) {
+                        case F32 -> f32(seg, off, x, xo, n, from, lanes);
+                        case Q8_0 -> q8_0(seg, off, x, xo, n, from, lanes);
+                        case Q4_0 -> q4_0(seg, off, x, xo, n, from, lanes);
+                        case Q4_K -> q4_k(seg, off, x, xo, n, from, lanes, scratch);
+                        default -> throw new IllegalStateException("no fused kernel for " + w.type());
+                    }
                 }
             }
             for (int i = n / Dot.LANES * Dot.LANES; i < n; i++) { // only F32 rows have a tail
@@ -89,12 +92,12 @@ public final class MatVec {
                 }
             }
             case Q4_K -> {
+                float[] sm = new float[16];
                 for (int b = 0; b < n / 256; b++, off += 144) {
-                    float d = Float.float16ToFloat(seg.get(SHORT, off));
-                    float dmin = Float.float16ToFloat(seg.get(SHORT, off + 2));
+                    Dequant.kScalesAndMins(seg, off, sm);
                     for (int j = 0; j < 8; j++) {
-                        FloatVector dv = FloatVector.broadcast(F, d * Dequant.kScale(seg, off + 4, j));
-                        FloatVector mv = FloatVector.broadcast(F, dmin * Dequant.kMin(seg, off + 4, j));
+                        FloatVector dv = FloatVector.broadcast(F, sm[j]);
+                        FloatVector mv = FloatVector.broadcast(F, sm[8 + j]);
                         for (int e = 0; e < 32; e += L) {
                             q4k(seg, off + 16 + 32 * (j / 2) + e, j & 1, dv, mv).intoArray(out, oo + b * 256 + j * 32 + e);
                         }
@@ -207,15 +210,14 @@ public final class MatVec {
         return dv.mul(floats(nibbles(unsigned(seg, q), half))).sub(mv);
     }
 
-    private static void q4_k(MemorySegment seg, long off, float[] x, int xo, int n, int from, float[] lanes) {
+    /** {@code sm}: 16 floats of scratch for each block's scales and mins. */
+    private static void q4_k(MemorySegment seg, long off, float[] x, int xo, int n, int from, float[] lanes, float[] sm) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < n / 256; b++, off += 144) {
-            float d = Float.float16ToFloat(seg.get(SHORT, off));
-            float dmin = Float.float16ToFloat(seg.get(SHORT, off + 2));
-            long sc = off + 4;
+            Dequant.kScalesAndMins(seg, off, sm);
             for (int j = 0; j < 8; j++) { // sub-block j: 32 weights, nibbles of bytes 32*(j/2) .. +32
-                FloatVector dv = FloatVector.broadcast(F, d * Dequant.kScale(seg, sc, j));
-                FloatVector mv = FloatVector.broadcast(F, dmin * Dequant.kMin(seg, sc, j));
+                FloatVector dv = FloatVector.broadcast(F, sm[j]);
+                FloatVector mv = FloatVector.broadcast(F, sm[8 + j]);
                 int half = j & 1;
                 long q = off + 16 + 32 * (j / 2) + from;
                 int i = xo + b * 256 + j * 32 + from;
@@ -252,45 +254,42 @@ public final class MatVec {
         return IntVector.broadcast(I, count);
     }
 
-    /** Six-bit Q6_K quants (minus 32) of L weights: 4 bits from {@code ql}, 2 from {@code qh}, quarter {@code k} choosing which. */
-    private static FloatVector q6(MemorySegment seg, long ql, long qh, int k) {
-        IntVector nib = nibbles(unsigned(seg, ql), k >> 1);
-        IntVector top = unsigned(seg, qh).lanewise(VectorOperators.LSHR, counts(2 * k)).and(3).lanewise(VectorOperators.LSHL, 4);
-        return floats(nib.or(top).sub(32));
-    }
-
     /**
-     * Q6_K weights {@code d·sc·q} of L elements at offset {@code e} (0..31) of quarter {@code k} of
-     * half {@code half}: element {@code 128·half + 32·k + e}, with the scale of its 16-element group.
+     * Q6_K rows, all 32 lanes in one call; the lane accumulators live in {@code lanes} between half
+     * blocks. Per 256-weight block the 16 group scales {@code d·sc} are decoded once into {@code scales};
+     * each vector of lanes then takes the four 32-element groups of a half block from one load each of
+     * {@code ql}, {@code ql + 32} and {@code qh} (unmasked: with 4 lanes the 8-byte loads end inside the block).
+     * <p>The body calls the Vector API directly, with none of this class's helpers: C2 stops inlining
+     * ordinary methods once a compilation passes its node budget (the API's own methods are exempt),
+     * and a vector helper left out-of-line boxes every vector it touches.
      */
-    private static FloatVector q6k(MemorySegment seg, long off, float d, int half, int k, int e) {
-        long ql = off + 64L * half + 32 * (k & 1) + e;
-        long qh = off + 128 + 32L * half + e;
-        float scale = d * seg.get(ValueLayout.JAVA_BYTE, off + 192 + 8L * half + (e >> 4) + 2 * k);
-        return FloatVector.broadcast(F, scale).mul(q6(seg, ql, qh, k));
-    }
-
-    private static void q6_k(MemorySegment seg, long off, float[] x, int xo, int n, int from, float[] lanes) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+    private static void q6_k(MemorySegment seg, long off, float[] x, int xo, int n, float[] lanes, float[] scales) {
         for (int b = 0; b < n / 256; b++, off += 210) {
             float d = Float.float16ToFloat(seg.get(SHORT, off + 208));
+            for (int j = 0; j < 16; j += L) {
+                ByteVector sc = L == 4 ? ByteVector.fromMemorySegment(BL, seg, off + 192 + j, LE, FIRST_L) : ByteVector.fromMemorySegment(BL, seg, off + 192 + j, LE);
+                ((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(scales, j);
+            }
             for (int half = 0; half < 2; half++) {
-                for (int k = 0; k < 4; k++) { // 32-element groups in index order
-                    int i = xo + b * 256 + 128 * half + 32 * k + from;
-                    a0 = q6k(seg, off, d, half, k, from).fma(xv(x, i), a0);
-                    a1 = q6k(seg, off, d, half, k, from + L).fma(xv(x, i + L), a1);
-                    if (V == 4) {
-                        a2 = q6k(seg, off, d, half, k, from + 2 * L).fma(xv(x, i + 2 * L), a2);
-                        a3 = q6k(seg, off, d, half, k, from + 3 * L).fma(xv(x, i + 3 * L), a3);
-                    }
+                for (int e = 0; e < 32; e += L) {
+                    long ql = off + 64L * half + e;
+                    int s = 8 * half + (e >> 4);
+                    int i = xo + b * 256 + 128 * half + e;
+                    IntVector lo = (IntVector) ByteVector.fromMemorySegment(BL, seg, ql, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector hi = (IntVector) ByteVector.fromMemorySegment(BL, seg, ql + 32, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector top = (IntVector) ByteVector.fromMemorySegment(BL, seg, off + 128 + 32L * half + e, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    FloatVector a = FloatVector.fromArray(F, lanes, e);
+                    IntVector q0 = lo.and(0x0F).or(top.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32);
+                    a = ((FloatVector) q0.convert(VectorOperators.I2F, 0)).mul(scales[s]).fma(FloatVector.fromArray(F, x, i), a);
+                    IntVector q1 = hi.and(0x0F).or(top.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32);
+                    a = ((FloatVector) q1.convert(VectorOperators.I2F, 0)).mul(scales[s + 2]).fma(FloatVector.fromArray(F, x, i + 32), a);
+                    IntVector q2 = lo.lanewise(VectorOperators.LSHR, 4).or(top.and(0x30)).sub(32);
+                    a = ((FloatVector) q2.convert(VectorOperators.I2F, 0)).mul(scales[s + 4]).fma(FloatVector.fromArray(F, x, i + 64), a);
+                    IntVector q3 = hi.lanewise(VectorOperators.LSHR, 4).or(top.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32);
+                    a = ((FloatVector) q3.convert(VectorOperators.I2F, 0)).mul(scales[s + 6]).fma(FloatVector.fromArray(F, x, i + 96), a);
+                    a.intoArray(lanes, e);
                 }
             }
-        }
-        a0.intoArray(lanes, from);
-        a1.intoArray(lanes, from + L);
-        if (V == 4) {
-            a2.intoArray(lanes, from + 2 * L);
-            a3.intoArray(lanes, from + 3 * L);
         }
     }
 }

@@ -13,6 +13,7 @@ import net.rhizome.inference.gguf.GgmlType;
 public final class Dequant {
     static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
     private Dequant() {}
 
@@ -72,26 +73,38 @@ public final class Dequant {
         }
     }
 
-    /** 6-bit scale of sub-block {@code j} (0..7) of a Q4_K/Q5_K super-block's 12 packed bytes at {@code s}. */
-    public static int kScale(MemorySegment seg, long s, int j) {
-        return j < 4 ? u8(seg, s + j) & 63 : (u8(seg, s + j + 4) & 0xF) | ((u8(seg, s + j - 4) >>> 6) << 4);
-    }
-
-    /** 6-bit min of sub-block {@code j}, see {@link #kScale}. */
-    public static int kMin(MemorySegment seg, long s, int j) {
-        return j < 4 ? u8(seg, s + j + 4) & 63 : (u8(seg, s + j + 4) >>> 4) | ((u8(seg, s + j) >>> 6) << 4);
+    /**
+     * The eight sub-block scales {@code d·sc[j]} into {@code out[0 .. 8)} and mins {@code dmin·m[j]}
+     * into {@code out[8 .. 16)} of the Q4_K/Q5_K super-block at {@code off} (d, dmin, then 12 bytes of
+     * six-bit fields). The fields are cut out four at a time from the little-endian words of those 12
+     * bytes: sc[0..3] and m[0..3] are the low six bits of bytes 0-3 and 4-7; sc[4..7] and m[4..7] take
+     * the low and high nibbles of bytes 8-11 with the top two bits of bytes 0-3 and 4-7 above them.
+     */
+    public static void kScalesAndMins(MemorySegment seg, long off, float[] out) {
+        float d = f16(seg, off);
+        float dmin = f16(seg, off + 2);
+        int w0 = seg.get(INT, off + 4), w1 = seg.get(INT, off + 8), w2 = seg.get(INT, off + 12);
+        int scales03 = w0 & 0x3F3F3F3F;
+        int mins03 = w1 & 0x3F3F3F3F;
+        int scales47 = (w2 & 0x0F0F0F0F) | (((w0 >>> 6) & 0x03030303) << 4);
+        int mins47 = ((w2 >>> 4) & 0x0F0F0F0F) | (((w1 >>> 6) & 0x03030303) << 4);
+        for (int j = 0; j < 4; j++) {
+            out[j] = d * ((scales03 >>> 8 * j) & 0xFF);
+            out[4 + j] = d * ((scales47 >>> 8 * j) & 0xFF);
+            out[8 + j] = dmin * ((mins03 >>> 8 * j) & 0xFF);
+            out[12 + j] = dmin * ((mins47 >>> 8 * j) & 0xFF);
+        }
     }
 
     private static void q4_k(MemorySegment seg, long off, int n, float[] out, int oo) {
+        float[] sm = new float[16];
         for (int b = 0; b < n / 256; b++, off += 144) {
-            float d = f16(seg, off);
-            float dmin = f16(seg, off + 2);
-            long sc = off + 4;
+            kScalesAndMins(seg, off, sm);
             long qs = off + 16;
             int y = oo + b * 256;
             for (int j = 0; j < 4; j++) {
-                float d1 = d * kScale(seg, sc, 2 * j), m1 = dmin * kMin(seg, sc, 2 * j);
-                float d2 = d * kScale(seg, sc, 2 * j + 1), m2 = dmin * kMin(seg, sc, 2 * j + 1);
+                float d1 = sm[2 * j], m1 = sm[8 + 2 * j];
+                float d2 = sm[2 * j + 1], m2 = sm[8 + 2 * j + 1];
                 for (int l = 0; l < 32; l++) {
                     int q = u8(seg, qs + 32 * j + l);
                     out[y + 64 * j + l] = d1 * (q & 0xF) - m1;
@@ -102,16 +115,15 @@ public final class Dequant {
     }
 
     private static void q5_k(MemorySegment seg, long off, int n, float[] out, int oo) {
+        float[] sm = new float[16];
         for (int b = 0; b < n / 256; b++, off += 176) {
-            float d = f16(seg, off);
-            float dmin = f16(seg, off + 2);
-            long sc = off + 4;
+            kScalesAndMins(seg, off, sm);
             long qh = off + 16;
             long qs = off + 48;
             int y = oo + b * 256;
             for (int j = 0; j < 4; j++) {
-                float d1 = d * kScale(seg, sc, 2 * j), m1 = dmin * kMin(seg, sc, 2 * j);
-                float d2 = d * kScale(seg, sc, 2 * j + 1), m2 = dmin * kMin(seg, sc, 2 * j + 1);
+                float d1 = sm[2 * j], m1 = sm[8 + 2 * j];
+                float d2 = sm[2 * j + 1], m2 = sm[8 + 2 * j + 1];
                 int u1 = 1 << (2 * j), u2 = 2 << (2 * j);
                 for (int l = 0; l < 32; l++) {
                     int q = u8(seg, qs + 32 * j + l);

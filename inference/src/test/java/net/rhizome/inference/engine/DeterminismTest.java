@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The determinism contract on stories260K: the SHA-256 of every logit of a sampled generation
- * (prompt positions included) is the same for any thread count, prefill batching and SIMD width.
+ * (prompt positions included) is the same for any thread count, prefill batching and SIMD width;
+ * and every kernel gives the scalar path's bits at every SIMD width, for every tensor type.
  */
 class DeterminismTest {
 
@@ -33,21 +34,33 @@ class DeterminismTest {
         Path model = TestModels.stories260K();
         String reference = DeterminismProbe.hash(model, 2, 256);
         for (String bits : new String[] {"0", "128", "256", "512"}) {
-            String out = probe(model, bits);
+            String out = probe(bits, DeterminismProbe.class.getName(), model.toString(), "2", "7");
             assertThat(out).as("RHIZOME_VECTOR_BITS=%s", bits)
                     .isEqualTo("PROBE " + ("0".equals(bits) ? "scalar" : bits + "-bit") + " " + reference);
         }
     }
 
-    private static String probe(Path model, String bits) throws Exception {
+    @Test
+    void fusedAndBatchedKernelsAreBitExactAtEveryVectorWidth() throws Exception {
+        String probe = "net.rhizome.inference.kernel.KernelWidthProbe";
+        String scalar = probe("0", probe);
+        assertThat(scalar).startsWith("KERNELS scalar ");
+        String hash = scalar.substring("KERNELS scalar ".length());
+        for (String bits : new String[] {"128", "256", "512"}) {
+            assertThat(probe(bits, probe)).as("RHIZOME_VECTOR_BITS=%s", bits).isEqualTo("KERNELS " + bits + "-bit " + hash);
+        }
+    }
+
+    /** Runs {@code mainClass} in a child JVM with the given vector width and returns its first line starting with PROBE or KERNELS. */
+    private static String probe(String bits, String mainClass, String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-Drhizome.vector.bits=" + bits, "-cp", System.getProperty("java.class.path"),
-                DeterminismProbe.class.getName(), model.toString(), "2", "7"));
+                "-Drhizome.vector.bits=" + bits, "-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("probe finished").isTrue();
         assertThat(p.exitValue()).as("probe exit code, output: %s", out).isZero();
-        return out.lines().filter(l -> l.startsWith("PROBE ")).findFirst().orElse("no probe line in: " + out + " classpath entries " + System.getProperty("java.class.path").split(File.pathSeparator).length);
+        return out.lines().filter(l -> l.startsWith("PROBE ") || l.startsWith("KERNELS ")).findFirst().orElse("no probe line in: " + out + " classpath entries " + System.getProperty("java.class.path").split(File.pathSeparator).length);
     }
 }

@@ -110,7 +110,7 @@ class KernelPropertiesTest {
     }
 
     /** Random bytes may spell NaN/Inf scales; give every block finite half-precision scales instead. */
-    private static void sanitiseScales(GgmlType type, byte[] raw, Random r) {
+    static void sanitiseScales(GgmlType type, byte[] raw, Random r) {
         ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         int bpb = type.bytesPerBlock();
         for (int off = 0; off < raw.length; off += bpb) {

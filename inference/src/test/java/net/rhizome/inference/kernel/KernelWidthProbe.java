@@ -1,0 +1,55 @@
+package net.rhizome.inference.kernel;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Random;
+import net.rhizome.inference.gguf.GgmlType;
+import net.rhizome.inference.quant.WeightMatrix;
+
+/**
+ * Prints {@code KERNELS <width> <sha-256>} over the outputs of one-token matvecs, batched matmuls and
+ * vector row decoding of seeded random matrices of every supported type. Run once per
+ * {@code rhizome.vector.bits} in a child JVM; the scalar run is the reference the others must equal.
+ */
+public final class KernelWidthProbe {
+    private static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
+            GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K};
+
+    public static void main(String[] args) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        ByteBuffer bits = ByteBuffer.allocate(4);
+        try (Parallel par = new Parallel(2)) {
+            for (GgmlType type : TYPES) {
+                for (int seed = 0; seed < 6; seed++) {
+                    Random r = new Random(seed);
+                    int cols = 256 * (1 + seed % 3), rows = 5, tokens = 4;
+                    byte[] raw = new byte[(int) (type.byteSize(cols) * rows)];
+                    r.nextBytes(raw);
+                    KernelPropertiesTest.sanitiseScales(type, raw, r);
+                    // exactly sized, so a kernel reading past its last block fails here
+                    WeightMatrix w = WeightMatrix.of("w", type, rows, cols, MemorySegment.ofArray(raw));
+                    float[] x = new float[tokens * cols];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = (float) r.nextGaussian();
+                    }
+                    float[] batched = new float[tokens * rows];
+                    Matmul.apply(w, x, batched, tokens, par, new float[2][cols]);
+                    float[] single = new float[rows];
+                    Matmul.apply(w, Arrays.copyOf(x, cols), single, 1, par, new float[2][cols]);
+                    float[] decoded = new float[cols];
+                    MatVec.dequantRow(w, rows - 1, decoded, 0);
+                    for (float[] out : new float[][] {batched, single, decoded}) {
+                        for (float f : out) {
+                            sha.update(bits.clear().putInt(Float.floatToRawIntBits(f)).array());
+                        }
+                    }
+                }
+            }
+        }
+        System.out.println("KERNELS " + VectorWidth.describe() + " " + HexFormat.of().formatHex(sha.digest()));
+    }
+}
