@@ -36,14 +36,18 @@ public final class MatVec {
 
     private MatVec() {}
 
-    /** {@code row r of w} · {@code x[xo .. xo + cols)}; {@code scratch} holds at least cols floats. */
-    public static float dot(WeightMatrix w, int r, float[] x, int xo, float[] scratch) {
+    /**
+     * {@code row r of w} · {@code x[xo .. xo + cols)}. {@code scratch} holds at least cols floats and
+     * {@code lanes} {@link Dot#LANES}; both are overwritten (callers keep one of each per thread, so
+     * a decode step allocates nothing per row).
+     */
+    public static float dot(WeightMatrix w, int r, float[] x, int xo, float[] scratch, float[] lanes) {
         if (!VectorWidth.SCALAR && FUSED.contains(w.type())) {
             MemorySegment seg = w.data();
             long off = w.rowOffset(r);
             int n = w.cols();
-            float[] lanes = new float[Dot.LANES];
             if (w.type() == GgmlType.Q6_K) {
+                java.util.Arrays.fill(lanes, 0, Dot.LANES, 0f);
                 q6_k(seg, off, x, xo, n, lanes, scratch);
             } else {
                 for (int from = 0; from < Dot.LANES; from += Dot.PASS_LANES) {
@@ -62,7 +66,7 @@ public final class MatVec {
             return Dot.tree(lanes);
         }
         Dequant.row(w, r, scratch, 0);
-        return Dot.dot(scratch, 0, x, xo, w.cols());
+        return Dot.dot(scratch, 0, x, xo, w.cols(), lanes);
     }
 
     /** Decodes row {@code r} of {@code w} into {@code out[oo ..]}: the same floats as {@link Dequant#row}, vectorised where it can be. */

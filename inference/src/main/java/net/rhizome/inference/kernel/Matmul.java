@@ -20,8 +20,9 @@ public final class Matmul {
         if (tokens == 1) {
             par.forRange(rows, (worker, from, to) -> {
                 float[] s = scratch[worker];
+                float[] lanes = new float[Dot.LANES];
                 for (int r = from; r < to; r++) {
-                    y[r] = MatVec.dot(w, r, x, 0, s);
+                    y[r] = MatVec.dot(w, r, x, 0, s, lanes);
                 }
             });
             return;

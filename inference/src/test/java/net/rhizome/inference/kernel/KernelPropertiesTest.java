@@ -98,7 +98,7 @@ class KernelPropertiesTest {
             MatVec.dequantRow(w, rIdx, vectorDecoded, 0);
             assertThat(vectorDecoded).as("%s row %d decoded", type, rIdx).isEqualTo(row);
             float expected = reference(row, x, cols);
-            assertThat(Float.floatToIntBits(MatVec.dot(w, rIdx, x, 0, new float[cols]))).as("%s row %d", type, rIdx)
+            assertThat(Float.floatToIntBits(MatVec.dot(w, rIdx, x, 0, new float[cols], new float[Dot.LANES]))).as("%s row %d", type, rIdx)
                     .isEqualTo(Float.floatToIntBits(expected));
         }
     }
