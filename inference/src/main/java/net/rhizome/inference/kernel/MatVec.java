@@ -32,7 +32,7 @@ public final class MatVec {
 
     /** Vectors per pass: {@link Dot#PASS_VECTORS}, 2 or 4. */
     private static final int V = Dot.PASS_VECTORS;
-    private static final java.util.Set<GgmlType> FUSED = java.util.EnumSet.of(GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K);
+    private static final java.util.Set<GgmlType> FUSED = java.util.EnumSet.of(GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
 
     private MatVec() {}
 
@@ -46,9 +46,13 @@ public final class MatVec {
             MemorySegment seg = w.data();
             long off = w.rowOffset(r);
             int n = w.cols();
-            if (w.type() == GgmlType.Q6_K) {
+            if (w.type() == GgmlType.Q6_K || w.type() == GgmlType.Q5_K) { // these accumulate in lanes
                 java.util.Arrays.fill(lanes, 0, Dot.LANES, 0f);
-                q6_k(seg, off, x, xo, n, lanes, scratch);
+                if (w.type() == GgmlType.Q6_K) {
+                    q6_k(seg, off, x, xo, n, lanes, scratch);
+                } else {
+                    q5_k(seg, off, x, xo, n, lanes, scratch);
+                }
             } else {
                 for (int from = 0; from < Dot.LANES; from += Dot.PASS_LANES) {
                     switch (w.type()) {
@@ -293,6 +297,34 @@ public final class MatVec {
                     a = ((FloatVector) q3.convert(VectorOperators.I2F, 0)).mul(scales[s + 6]).fma(FloatVector.fromArray(F, x, i + 96), a);
                     a.intoArray(lanes, e);
                 }
+            }
+        }
+    }
+
+    /**
+     * Q5_K rows, all 32 lanes in one call, written like {@link #q6_k}. For each vector of lanes the
+     * {@code qh} bytes are loaded once per block; pair {@code p} of sub-blocks takes the low and high
+     * nibbles of 32 bytes of {@code qs} with bits {@code 2p} and {@code 2p + 1} of {@code qh} as their
+     * fifth bit. {@code sm} receives each block's scales and mins.
+     */
+    private static void q5_k(MemorySegment seg, long off, float[] x, int xo, int n, float[] lanes, float[] sm) {
+        for (int b = 0; b < n / 256; b++, off += 176) {
+            Dequant.kScalesAndMins(seg, off, sm);
+            for (int e = 0; e < 32; e += L) {
+                IntVector qh = (IntVector) ByteVector.fromMemorySegment(BL, seg, off + 16 + e, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                FloatVector a = FloatVector.fromArray(F, lanes, e);
+                for (int p = 0; p < 4; p++) {
+                    long q = off + 48 + 32 * p + e;
+                    int i = xo + b * 256 + 64 * p + e;
+                    ByteVector qs = L == 4 ? ByteVector.fromMemorySegment(BL, seg, q, LE, FIRST_L) : ByteVector.fromMemorySegment(BL, seg, q, LE);
+                    IntVector raw = (IntVector) qs.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector bits = qh.lanewise(VectorOperators.LSHR, IntVector.broadcast(I, 2 * p));
+                    IntVector low = raw.and(0x0F).or(bits.lanewise(VectorOperators.LSHL, 4).and(0x10));
+                    IntVector high = raw.lanewise(VectorOperators.LSHR, 4).or(bits.lanewise(VectorOperators.LSHL, 3).and(0x10));
+                    a = ((FloatVector) low.convert(VectorOperators.I2F, 0)).mul(sm[2 * p]).sub(sm[8 + 2 * p]).fma(FloatVector.fromArray(F, x, i), a);
+                    a = ((FloatVector) high.convert(VectorOperators.I2F, 0)).mul(sm[2 * p + 1]).sub(sm[9 + 2 * p]).fma(FloatVector.fromArray(F, x, i + 32), a);
+                }
+                a.intoArray(lanes, e);
             }
         }
     }
