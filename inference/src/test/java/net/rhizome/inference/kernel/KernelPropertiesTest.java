@@ -103,6 +103,37 @@ class KernelPropertiesTest {
         }
     }
 
+    @Property(tries = 30)
+    void freeOrderKernelComputesTheSameProduct(@ForAll("freeOrderTypes") GgmlType type, @ForAll @IntRange(min = 1, max = 3) int blocks256, @ForAll long seed) {
+        Random r = new Random(seed);
+        int cols = 256 * blocks256, rows = 2;
+        byte[] raw = new byte[(int) (type.byteSize(cols) * rows)];
+        r.nextBytes(raw);
+        sanitiseScales(type, raw, r);
+        WeightMatrix w = WeightMatrix.of("w", type, rows, cols, MemorySegment.ofArray(raw));
+        net.jqwik.api.Assume.that(UnorderedMatVec.supports(w));
+        float[] x = new float[cols];
+        for (int i = 0; i < cols; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        float[] row = new float[cols];
+        for (int rIdx = 0; rIdx < rows; rIdx++) {
+            Dequant.row(w, rIdx, row, 0);
+            double magnitude = 0;
+            for (int i = 0; i < cols; i++) {
+                magnitude += Math.abs((double) row[i] * x[i]);
+            }
+            // only the summation order differs: rounding error, far below one mis-decoded weight
+            assertThat((double) UnorderedMatVec.dot(w, rIdx, x)).as("%s row %d", type, rIdx)
+                    .isCloseTo(reference(row, x, cols), org.assertj.core.api.Assertions.within(1e-4 * magnitude + 1e-9));
+        }
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<GgmlType> freeOrderTypes() {
+        return net.jqwik.api.Arbitraries.of(GgmlType.Q8_0, GgmlType.Q4_0);
+    }
+
     @net.jqwik.api.Provide
     net.jqwik.api.Arbitrary<GgmlType> types() {
         return net.jqwik.api.Arbitraries.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,

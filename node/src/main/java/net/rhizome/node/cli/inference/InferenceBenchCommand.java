@@ -286,7 +286,7 @@ public final class InferenceBenchCommand implements Callable<Integer> {
     /** One thread, the largest matrix: deterministic kernel against the free-order one. */
     private static void determinismCost(InferenceEngine engine, PrintWriter out) {
         WeightMatrix w = engine.weights().layers().getFirst().gate();
-        if (!UnorderedMatVec.supports(w) || VectorWidth.SCALAR) {
+        if (!UnorderedMatVec.supports(w)) {
             out.printf("determinism cost: no free-order kernel for %s to compare with%n", w.type());
             return;
         }
