@@ -305,7 +305,7 @@ public final class MatVec {
      * Q5_K rows, all 32 lanes in one call, written like {@link #q6_k}. For each vector of lanes the
      * {@code qh} bytes are loaded once per block; pair {@code p} of sub-blocks takes the low and high
      * nibbles of 32 bytes of {@code qs} with bits {@code 2p} and {@code 2p + 1} of {@code qh} as their
-     * fifth bit. {@code sm} receives each block's scales and mins.
+     * fifth bit (shifted down two bits per pair). {@code sm} receives each block's scales and mins.
      */
     private static void q5_k(MemorySegment seg, long off, float[] x, int xo, int n, float[] lanes, float[] sm) {
         for (int b = 0; b < n / 256; b++, off += 176) {
@@ -318,9 +318,9 @@ public final class MatVec {
                     int i = xo + b * 256 + 64 * p + e;
                     ByteVector qs = L == 4 ? ByteVector.fromMemorySegment(BL, seg, q, LE, FIRST_L) : ByteVector.fromMemorySegment(BL, seg, q, LE);
                     IntVector raw = (IntVector) qs.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    IntVector bits = qh.lanewise(VectorOperators.LSHR, IntVector.broadcast(I, 2 * p));
-                    IntVector low = raw.and(0x0F).or(bits.lanewise(VectorOperators.LSHL, 4).and(0x10));
-                    IntVector high = raw.lanewise(VectorOperators.LSHR, 4).or(bits.lanewise(VectorOperators.LSHL, 3).and(0x10));
+                    IntVector low = raw.and(0x0F).or(qh.lanewise(VectorOperators.LSHL, 4).and(0x10));
+                    IntVector high = raw.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHL, 3).and(0x10));
+                    qh = qh.lanewise(VectorOperators.LSHR, 2); // the next pair's bits to the bottom: constant shifts only
                     a = ((FloatVector) low.convert(VectorOperators.I2F, 0)).mul(sm[2 * p]).sub(sm[8 + 2 * p]).fma(FloatVector.fromArray(F, x, i), a);
                     a = ((FloatVector) high.convert(VectorOperators.I2F, 0)).mul(sm[2 * p + 1]).sub(sm[9 + 2 * p]).fma(FloatVector.fromArray(F, x, i + 32), a);
                 }

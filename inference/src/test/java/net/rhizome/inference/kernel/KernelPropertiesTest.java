@@ -81,16 +81,8 @@ class KernelPropertiesTest {
             @ForAll("types") GgmlType type, @ForAll @IntRange(min = 1, max = 3) int blocks256, @ForAll long seed) {
         Random r = new Random(seed);
         int cols = 256 * blocks256, rows = 3;
-        long rowBytes = type.byteSize(cols);
-        byte[] raw = new byte[(int) (rowBytes * rows)];
-        r.nextBytes(raw);
-        sanitiseScales(type, raw, r);
-        MemorySegment seg = MemorySegment.ofArray(raw);
-        WeightMatrix w = WeightMatrix.of("w", type, rows, cols, seg);
-        float[] x = new float[cols];
-        for (int i = 0; i < cols; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
+        WeightMatrix w = randomMatrix(type, rows, cols, r);
+        float[] x = gaussian(cols, r);
         float[] row = new float[cols];
         for (int rIdx = 0; rIdx < rows; rIdx++) {
             Dequant.row(w, rIdx, row, 0);
@@ -107,15 +99,9 @@ class KernelPropertiesTest {
     void freeOrderKernelComputesTheSameProduct(@ForAll("freeOrderTypes") GgmlType type, @ForAll @IntRange(min = 1, max = 3) int blocks256, @ForAll long seed) {
         Random r = new Random(seed);
         int cols = 256 * blocks256, rows = 2;
-        byte[] raw = new byte[(int) (type.byteSize(cols) * rows)];
-        r.nextBytes(raw);
-        sanitiseScales(type, raw, r);
-        WeightMatrix w = WeightMatrix.of("w", type, rows, cols, MemorySegment.ofArray(raw));
+        WeightMatrix w = randomMatrix(type, rows, cols, r);
         net.jqwik.api.Assume.that(UnorderedMatVec.supports(w));
-        float[] x = new float[cols];
-        for (int i = 0; i < cols; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
+        float[] x = gaussian(cols, r);
         float[] row = new float[cols];
         for (int rIdx = 0; rIdx < rows; rIdx++) {
             Dequant.row(w, rIdx, row, 0);
@@ -140,8 +126,24 @@ class KernelPropertiesTest {
                 GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
     }
 
+    /** A matrix of random quants with finite scales, its data exactly sized (a kernel reading past the last block fails). */
+    static WeightMatrix randomMatrix(GgmlType type, int rows, int cols, Random r) {
+        byte[] raw = new byte[(int) (type.byteSize(cols) * rows)];
+        r.nextBytes(raw);
+        sanitiseScales(type, raw, r);
+        return WeightMatrix.of("w", type, rows, cols, MemorySegment.ofArray(raw));
+    }
+
+    static float[] gaussian(int n, Random r) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        return x;
+    }
+
     /** Random bytes may spell NaN/Inf scales; give every block finite half-precision scales instead. */
-    static void sanitiseScales(GgmlType type, byte[] raw, Random r) {
+    private static void sanitiseScales(GgmlType type, byte[] raw, Random r) {
         ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         int bpb = type.bytesPerBlock();
         for (int off = 0; off < raw.length; off += bpb) {
@@ -164,14 +166,8 @@ class KernelPropertiesTest {
     void matmulRowsDoNotDependOnBatchOrThreads(@ForAll("types") GgmlType type, @ForAll @IntRange(min = 1, max = 3) int threads, @ForAll long seed) {
         Random r = new Random(seed);
         int cols = 256, rows = 11, tokens = 7;
-        byte[] raw = new byte[(int) (type.byteSize(cols) * rows)];
-        r.nextBytes(raw);
-        sanitiseScales(type, raw, r);
-        WeightMatrix w = WeightMatrix.of("w", type, rows, cols, MemorySegment.ofArray(raw));
-        float[] x = new float[tokens * cols];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
+        WeightMatrix w = randomMatrix(type, rows, cols, r);
+        float[] x = gaussian(tokens * cols, r);
         float[] batched = new float[tokens * rows];
         try (Parallel par = new Parallel(threads)) {
             Matmul.apply(w, x, batched, tokens, par, new float[threads][cols]);

@@ -1,6 +1,5 @@
 package net.rhizome.inference.kernel;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
@@ -27,15 +26,8 @@ public final class KernelWidthProbe {
                 for (int seed = 0; seed < 6; seed++) {
                     Random r = new Random(seed);
                     int cols = 256 * (1 + seed % 3), rows = 5, tokens = 4;
-                    byte[] raw = new byte[(int) (type.byteSize(cols) * rows)];
-                    r.nextBytes(raw);
-                    KernelPropertiesTest.sanitiseScales(type, raw, r);
-                    // exactly sized, so a kernel reading past its last block fails here
-                    WeightMatrix w = WeightMatrix.of("w", type, rows, cols, MemorySegment.ofArray(raw));
-                    float[] x = new float[tokens * cols];
-                    for (int i = 0; i < x.length; i++) {
-                        x[i] = (float) r.nextGaussian();
-                    }
+                    WeightMatrix w = KernelPropertiesTest.randomMatrix(type, rows, cols, r);
+                    float[] x = KernelPropertiesTest.gaussian(tokens * cols, r);
                     float[] batched = new float[tokens * rows];
                     Matmul.apply(w, x, batched, tokens, par, new float[2][cols]);
                     float[] single = new float[rows];
