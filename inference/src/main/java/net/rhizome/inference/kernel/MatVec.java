@@ -46,23 +46,10 @@ public final class MatVec {
             MemorySegment seg = w.data();
             long off = w.rowOffset(r);
             int n = w.cols();
-            if (w.type() == GgmlType.Q6_K || w.type() == GgmlType.Q5_K) { // these accumulate in lanes
-                java.util.Arrays.fill(lanes, 0, Dot.LANES, 0f);
-                if (w.type() == GgmlType.Q6_K) {
-                    q6_k(seg, off, x, xo, n, lanes, scratch);
-                } else {
-                    q5_k(seg, off, x, xo, n, lanes, scratch);
-                }
-            } else {
-                for (int from = 0; from < Dot.LANES; from += Dot.PASS_LANES) {
-                    switch (w.type()) {
-                        case F32 -> f32(seg, off, x, xo, n, from, lanes);
-                        case Q8_0 -> q8_0(seg, off, x, xo, n, from, lanes);
-                        case Q4_0 -> q4_0(seg, off, x, xo, n, from, lanes);
-                        case Q4_K -> q4_k(seg, off, x, xo, n, from, lanes, scratch);
-                        default -> throw new IllegalStateException("no fused kernel for " + w.type());
-                    }
-                }
+            switch (w.type()) {
+                case Q5_K -> q5_k(seg, off, x, xo, n, lanes, scratch);
+                case Q6_K -> q6_k(seg, off, x, xo, n, lanes, scratch);
+                default -> passes(w.type(), seg, off, x, xo, n, lanes, scratch);
             }
             for (int i = n / Dot.LANES * Dot.LANES; i < n; i++) { // only F32 rows have a tail
                 lanes[i & (Dot.LANES - 1)] = Math.fma(seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, off + 4L * i), x[xo + i], lanes[i & (Dot.LANES - 1)]);
@@ -71,6 +58,19 @@ public final class MatVec {
         }
         Dequant.row(w, r, scratch, 0);
         return Dot.dot(scratch, 0, x, xo, w.cols(), lanes);
+    }
+
+    /** The kernels that keep one pass of lanes in registers, {@link Dot#PASS_LANES} lanes per call. */
+    private static void passes(GgmlType type, MemorySegment seg, long off, float[] x, int xo, int n, float[] lanes, float[] scratch) {
+        for (int from = 0; from < Dot.LANES; from += Dot.PASS_LANES) {
+            switch (type) {
+                case F32 -> f32(seg, off, x, xo, n, from, lanes);
+                case Q8_0 -> q8_0(seg, off, x, xo, n, from, lanes);
+                case Q4_0 -> q4_0(seg, off, x, xo, n, from, lanes);
+                case Q4_K -> q4_k(seg, off, x, xo, n, from, lanes, scratch);
+                default -> throw new IllegalStateException("no fused kernel for " + type);
+            }
+        }
     }
 
     /** Decodes row {@code r} of {@code w} into {@code out[oo ..]}: the same floats as {@link Dequant#row}, vectorised where it can be. */
@@ -272,6 +272,7 @@ public final class MatVec {
      * and a vector helper left out-of-line boxes every vector it touches.
      */
     private static void q6_k(MemorySegment seg, long off, float[] x, int xo, int n, float[] lanes, float[] scales) {
+        java.util.Arrays.fill(lanes, 0, Dot.LANES, 0f);
         for (int b = 0; b < n / 256; b++, off += 210) {
             float d = Float.float16ToFloat(seg.get(SHORT, off + 208));
             for (int j = 0; j < 16; j += L) {
@@ -308,6 +309,7 @@ public final class MatVec {
      * fifth bit (shifted down two bits per pair). {@code sm} receives each block's scales and mins.
      */
     private static void q5_k(MemorySegment seg, long off, float[] x, int xo, int n, float[] lanes, float[] sm) {
+        java.util.Arrays.fill(lanes, 0, Dot.LANES, 0f);
         for (int b = 0; b < n / 256; b++, off += 176) {
             Dequant.kScalesAndMins(seg, off, sm);
             for (int e = 0; e < 32; e += L) {
