@@ -76,7 +76,8 @@ public final class InferenceBenchCommand implements Callable<Integer> {
         Path path = ModelPaths.resolve(model, dataDir, spec.commandLine().getErr());
         // measured before anything is loaded, while this process is otherwise idle; re-measured at the end, best of both
         double bandwidthBefore = readBandwidth(threads);
-        EngineOptions options = EngineOptions.defaults().withThreads(threads).withMaxContext(promptTokens + Math.max(tokens, verifyTokens) + 8)
+        int context = Math.max(promptTokens + Math.max(tokens, verifyTokens) + 8, WARM_UP_PROMPT + WARM_UP_STEPS);
+        EngineOptions options = EngineOptions.defaults().withThreads(threads).withMaxContext(context)
                 .withPrefillBatch(promptTokens + verifyTokens);
         try (InferenceEngine engine = InferenceEngine.load(path, options, new ProgressLine(spec.commandLine().getErr(), "loading"))) {
             int[] prompt = prompt(engine.tokenizer(), promptTokens);
@@ -195,12 +196,14 @@ public final class InferenceBenchCommand implements Callable<Integer> {
      * passes: C2 recompiles the kernels once more when further vector classes load, and decode
      * measured after only 8 warm-up steps ran at half its steady speed in the first rounds.
      */
+    private static final int WARM_UP_PROMPT = 64, WARM_UP_STEPS = 48;
+
     private static void warmUp(InferenceEngine engine, int[] prompt) {
         for (int round = 0; round < 2; round++) {
             Session s = engine.newSession();
-            s.forward(Arrays.copyOf(prompt, 64), 63, engine.parallel());
-            for (int i = 0; i < 48; i++) {
-                s.forward(new int[] {prompt[64 + i % (prompt.length - 64)]}, 0, engine.parallel());
+            s.forward(Arrays.copyOf(prompt, WARM_UP_PROMPT), WARM_UP_PROMPT - 1, engine.parallel());
+            for (int i = 0; i < WARM_UP_STEPS; i++) {
+                s.forward(new int[] {prompt[WARM_UP_PROMPT + i % (prompt.length - WARM_UP_PROMPT)]}, 0, engine.parallel());
             }
         }
     }
