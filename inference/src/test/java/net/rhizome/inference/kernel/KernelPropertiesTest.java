@@ -100,7 +100,9 @@ class KernelPropertiesTest {
         Random r = new Random(seed);
         int cols = 256 * blocks256, rows = 2;
         WeightMatrix w = randomMatrix(type, rows, cols, r);
-        net.jqwik.api.Assume.that(UnorderedMatVec.supports(w));
+        if (!UnorderedMatVec.supports(w)) {
+            return; // 128-bit and scalar runs have no free-order kernel (a discarding assumption would fail jqwik's discard limit there)
+        }
         float[] x = gaussian(cols, r);
         float[] row = new float[cols];
         for (int rIdx = 0; rIdx < rows; rIdx++) {
