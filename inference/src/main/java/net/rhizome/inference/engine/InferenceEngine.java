@@ -1,8 +1,6 @@
 package net.rhizome.inference.engine;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -46,35 +44,18 @@ public final class InferenceEngine implements AutoCloseable {
         GgufFile gguf = GgufFile.open(path);
         try {
             ModelConfig config = ModelConfig.from(gguf);
-            ModelWeights weights = ModelWeights.load(gguf, config);
+            long total = ModelWeights.byteSize(gguf);
+            ModelWeights weights = ModelWeights.load(gguf, config, done -> progress.update(done, total));
             Tokenizer tokenizer = Tokenizer.fromGguf(gguf);
             if (tokenizer.vocabularySize() != config.vocab()) {
                 throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabularySize() + " tokens, model " + config.vocab());
             }
-            warm(weights, progress);
+            progress.update(total, total);
             return new InferenceEngine(gguf, new Transformer(config, weights), tokenizer, options);
         } catch (RuntimeException e) {
             gguf.close();
             throw e;
         }
-    }
-
-    /** Touches one byte per page of every weight matrix so the first job does not stall on page faults. */
-    private static void warm(ModelWeights weights, LoadProgress progress) {
-        long total = weights.matrices().stream().mapToLong(WeightMatrix::byteSize).sum();
-        long done = 0;
-        long sink = 0;
-        for (WeightMatrix m : weights.matrices()) {
-            MemorySegment seg = m.data();
-            for (long off = 0; off < seg.byteSize(); off += 4096) {
-                sink += seg.get(ValueLayout.JAVA_BYTE, off);
-                if ((off & ((64 << 20) - 1)) == 0) {
-                    progress.update(done + off, total);
-                }
-            }
-            done += seg.byteSize();
-        }
-        progress.update(total, total + (sink & 0)); // sink keeps the reads from being optimised away
     }
 
     public ModelConfig config() {

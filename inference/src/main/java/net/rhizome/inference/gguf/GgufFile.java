@@ -3,6 +3,7 @@ package net.rhizome.inference.gguf;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -575,6 +576,11 @@ public final class GgufFile implements AutoCloseable {
             return out;
         }
         throw wrongType(key, "a float array", v);
+    }
+
+    /** Memory that {@link #close()} frees with the mapping, for working copies of the tensors (freed by the GC when nothing is mapped). */
+    public SegmentAllocator memory() {
+        return arena != null ? arena : Arena.ofAuto();
     }
 
     /** Unmaps the file; tensor data segments become inaccessible. */

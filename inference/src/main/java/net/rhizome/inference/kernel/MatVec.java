@@ -14,6 +14,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import net.rhizome.inference.gguf.GgmlType;
 import net.rhizome.inference.quant.Dequant;
+import net.rhizome.inference.quant.SplitBlocks;
 import net.rhizome.inference.quant.WeightMatrix;
 
 /**
@@ -29,6 +30,7 @@ public final class MatVec {
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
 
     /** Vectors per pass: {@link Dot#PASS_VECTORS}, 2 or 4. */
     private static final int V = Dot.PASS_VECTORS;
@@ -42,14 +44,18 @@ public final class MatVec {
      * a decode step allocates nothing per row).
      */
     public static float dot(WeightMatrix w, int r, float[] x, int xo, float[] scratch, float[] lanes) {
-        if (!VectorWidth.SCALAR && FUSED.contains(w.type())) {
+        if (!VectorWidth.SCALAR && FUSED.contains(w.type()) && (w.split() != null || !SplitBlocks.applies(w.type()))) {
             MemorySegment seg = w.data();
             long off = w.rowOffset(r);
             int n = w.cols();
             switch (w.type()) {
                 case Q5_K -> q5_k(seg, off, x, xo, n, lanes, scratch);
                 case Q6_K -> q6_k(seg, off, x, xo, n, lanes, scratch);
-                default -> passes(w.type(), seg, off, x, xo, n, lanes, scratch);
+                case Q8_0, Q4_0 -> {
+                    SplitBlocks blocks = w.split();
+                    passes(w.type(), blocks.quants(), blocks.quantOffset(r, n), blocks.scales(), blocks.scaleOffset(r, n), x, xo, n, lanes, scratch);
+                }
+                default -> passes(w.type(), seg, off, null, 0, x, xo, n, lanes, scratch);
             }
             for (int i = n / Dot.LANES * Dot.LANES; i < n; i++) { // only F32 rows have a tail
                 lanes[i & (Dot.LANES - 1)] = Math.fma(seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, off + 4L * i), x[xo + i], lanes[i & (Dot.LANES - 1)]);
@@ -60,13 +66,17 @@ public final class MatVec {
         return Dot.dot(scratch, 0, x, xo, w.cols(), lanes);
     }
 
-    /** The kernels that keep one pass of lanes in registers, {@link Dot#PASS_LANES} lanes per call. */
-    private static void passes(GgmlType type, MemorySegment seg, long off, float[] x, int xo, int n, float[] lanes, float[] scratch) {
+    /**
+     * The kernels that keep one pass of lanes in registers, {@link Dot#PASS_LANES} lanes per call.
+     * Q8_0 and Q4_0 read their {@link SplitBlocks}: {@code seg}/{@code off} address the quants and
+     * {@code scales}/{@code so} the scales; the other types read the GGUF row at {@code off}.
+     */
+    private static void passes(GgmlType type, MemorySegment seg, long off, MemorySegment scales, long so, float[] x, int xo, int n, float[] lanes, float[] scratch) {
         for (int from = 0; from < Dot.LANES; from += Dot.PASS_LANES) {
             switch (type) {
                 case F32 -> f32(seg, off, x, xo, n, from, lanes);
-                case Q8_0 -> q8_0(seg, off, x, xo, n, from, lanes);
-                case Q4_0 -> q4_0(seg, off, x, xo, n, from, lanes);
+                case Q8_0 -> q8_0(seg, off, scales, so, x, xo, n, from, lanes);
+                case Q4_0 -> q4_0(seg, off, scales, so, x, xo, n, from, lanes);
                 case Q4_K -> q4_k(seg, off, x, xo, n, from, lanes, scratch);
                 default -> throw new IllegalStateException("no fused kernel for " + type);
             }
@@ -75,7 +85,7 @@ public final class MatVec {
 
     /** Decodes row {@code r} of {@code w} into {@code out[oo ..]}: the same floats as {@link Dequant#row}, vectorised where it can be. */
     public static void dequantRow(WeightMatrix w, int r, float[] out, int oo) {
-        if (VectorWidth.SCALAR) {
+        if (VectorWidth.SCALAR || (w.split() == null && SplitBlocks.applies(w.type()))) {
             Dequant.row(w, r, out, oo);
             return;
         }
@@ -84,18 +94,24 @@ public final class MatVec {
         int n = w.cols();
         switch (w.type()) {
             case Q8_0 -> {
-                for (int b = 0; b < n / 32; b++, off += 34) {
-                    FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off)));
+                SplitBlocks blocks = w.split();
+                MemorySegment quants = blocks.quants(), scales = blocks.scales();
+                long qo = blocks.quantOffset(r, n), so = blocks.scaleOffset(r, n);
+                for (int b = 0; b < n / 32; b++, qo += 32, so += 4) {
+                    FloatVector d = FloatVector.broadcast(F, scales.get(FLOAT, so));
                     for (int j = 0; j < 32; j += L) {
-                        floats(bytes(seg, off + 2 + j)).mul(d).intoArray(out, oo + b * 32 + j);
+                        floats(bytes(quants, qo + j)).mul(d).intoArray(out, oo + b * 32 + j);
                     }
                 }
             }
             case Q4_0 -> {
-                for (int b = 0; b < n / 32; b++, off += 18) {
-                    FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off)));
+                SplitBlocks blocks = w.split();
+                MemorySegment quants = blocks.quants(), scales = blocks.scales();
+                long qo = blocks.quantOffset(r, n), so = blocks.scaleOffset(r, n);
+                for (int b = 0; b < n / 32; b++, qo += 16, so += 4) {
+                    FloatVector d = FloatVector.broadcast(F, scales.get(FLOAT, so));
                     for (int e = 0; e < 32; e += L) {
-                        q4(seg, off, e).mul(d).intoArray(out, oo + b * 32 + e);
+                        q4(quants, qo, e).mul(d).intoArray(out, oo + b * 32 + e);
                     }
                 }
             }
@@ -167,17 +183,17 @@ public final class MatVec {
         }
     }
 
-    private static void q8_0(MemorySegment seg, long off, float[] x, int xo, int n, int from, float[] lanes) {
+    private static void q8_0(MemorySegment quants, long off, MemorySegment scales, long so, float[] x, int xo, int n, int from, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0; b < n / 32; b++, off += 34) {
-            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off)));
-            long q = off + 2 + from;
+        for (int b = 0; b < n / 32; b++, off += 32, so += 4) {
+            FloatVector d = FloatVector.broadcast(F, scales.get(FLOAT, so));
+            long q = off + from;
             int i = xo + b * 32 + from;
-            a0 = floats(bytes(seg, q)).mul(d).fma(xv(x, i), a0);
-            a1 = floats(bytes(seg, q + L)).mul(d).fma(xv(x, i + L), a1);
+            a0 = floats(bytes(quants, q)).mul(d).fma(xv(x, i), a0);
+            a1 = floats(bytes(quants, q + L)).mul(d).fma(xv(x, i + L), a1);
             if (V == 4) {
-                a2 = floats(bytes(seg, q + 2 * L)).mul(d).fma(xv(x, i + 2 * L), a2);
-                a3 = floats(bytes(seg, q + 3 * L)).mul(d).fma(xv(x, i + 3 * L), a3);
+                a2 = floats(bytes(quants, q + 2 * L)).mul(d).fma(xv(x, i + 2 * L), a2);
+                a3 = floats(bytes(quants, q + 3 * L)).mul(d).fma(xv(x, i + 3 * L), a3);
             }
         }
         a0.intoArray(lanes, from);
@@ -188,21 +204,21 @@ public final class MatVec {
         }
     }
 
-    /** Q4_0 quants minus 8 of element {@code e} (0..31) of the block at {@code off} and the L after it: byte e mod 16, low nibble below 16, high from 16. */
-    private static FloatVector q4(MemorySegment seg, long off, int e) {
-        return floats(nibbles(unsigned(seg, off + 2 + (e & 15)), e >> 4).sub(8));
+    /** Q4_0 quants minus 8 of element {@code e} (0..31) of the 16 quant bytes at {@code off} and the L after it: byte e mod 16, low nibble below 16, high from 16. */
+    private static FloatVector q4(MemorySegment quants, long off, int e) {
+        return floats(nibbles(unsigned(quants, off + (e & 15)), e >> 4).sub(8));
     }
 
-    private static void q4_0(MemorySegment seg, long off, float[] x, int xo, int n, int from, float[] lanes) {
+    private static void q4_0(MemorySegment quants, long off, MemorySegment scales, long so, float[] x, int xo, int n, int from, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0; b < n / 32; b++, off += 18) {
-            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off)));
+        for (int b = 0; b < n / 32; b++, off += 16, so += 4) {
+            FloatVector d = FloatVector.broadcast(F, scales.get(FLOAT, so));
             int i = xo + b * 32 + from;
-            a0 = q4(seg, off, from).mul(d).fma(xv(x, i), a0);
-            a1 = q4(seg, off, from + L).mul(d).fma(xv(x, i + L), a1);
+            a0 = q4(quants, off, from).mul(d).fma(xv(x, i), a0);
+            a1 = q4(quants, off, from + L).mul(d).fma(xv(x, i + L), a1);
             if (V == 4) {
-                a2 = q4(seg, off, from + 2 * L).mul(d).fma(xv(x, i + 2 * L), a2);
-                a3 = q4(seg, off, from + 3 * L).mul(d).fma(xv(x, i + 3 * L), a3);
+                a2 = q4(quants, off, from + 2 * L).mul(d).fma(xv(x, i + 2 * L), a2);
+                a3 = q4(quants, off, from + 3 * L).mul(d).fma(xv(x, i + 3 * L), a3);
             }
         }
         a0.intoArray(lanes, from);

@@ -1,13 +1,17 @@
 package net.rhizome.inference.quant;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import net.rhizome.inference.gguf.GgmlType;
 
 /**
  * A 2-D weight tensor stored row by row in its GGUF encoding: {@code rows} rows of {@code cols}
- * elements, each row {@code rowBytes} bytes (ggml: dims[0] = cols, dims[1] = rows).
+ * elements, each row {@code rowBytes} bytes (ggml: dims[0] = cols, dims[1] = rows). Q8_0 and
+ * Q4_0 matrices that take part in products carry a {@link SplitBlocks} copy that the fused
+ * kernels read; without it ({@code split} null) their products decode each row first.
  */
-public record WeightMatrix(String name, GgmlType type, int rows, int cols, long rowBytes, MemorySegment data) {
+public record WeightMatrix(String name, GgmlType type, int rows, int cols, long rowBytes, MemorySegment data, SplitBlocks split) {
 
     public WeightMatrix {
         if (!Formats.supported(type)) {
@@ -22,11 +26,26 @@ public record WeightMatrix(String name, GgmlType type, int rows, int cols, long 
         if (rowBytes != type.byteSize(cols) || data.byteSize() != Math.multiplyExact(rowBytes, (long) rows)) {
             throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes of data do not fit " + rows + " rows of " + cols + " " + type);
         }
+        if (split != null && (!SplitBlocks.applies(type) || !split.fits(rows, cols))) {
+            throw new IllegalArgumentException(name + ": split blocks do not match " + rows + " rows of " + cols + " " + type);
+        }
     }
 
-    /** A matrix over {@code data} with the row size implied by the type. */
+    /** A matrix over {@code data} with the row size implied by the type; its split copy, if any, is freed once the matrix is unreachable. */
     public static WeightMatrix of(String name, GgmlType type, int rows, int cols, MemorySegment data) {
-        return new WeightMatrix(name, type, rows, cols, type.byteSize(cols), data);
+        return of(name, type, rows, cols, data, Arena.ofAuto());
+    }
+
+    /** A matrix that is only read a row at a time (a token embedding), so it needs no split copy. */
+    public static WeightMatrix rowsOnly(String name, GgmlType type, int rows, int cols, MemorySegment data) {
+        return new WeightMatrix(name, type, rows, cols, type.byteSize(cols), data, null);
+    }
+
+    /** As {@link #of(String, GgmlType, int, int, MemorySegment)}, with the split copy taken from {@code memory}. */
+    public static WeightMatrix of(String name, GgmlType type, int rows, int cols, MemorySegment data, SegmentAllocator memory) {
+        long rowBytes = type.byteSize(cols);
+        boolean split = SplitBlocks.applies(type) && cols % type.blockSize() == 0 && data.byteSize() == rowBytes * rows;
+        return new WeightMatrix(name, type, rows, cols, rowBytes, data, split ? SplitBlocks.of(type, rows, cols, data, memory) : null);
     }
 
     /** Byte offset of row {@code r} in {@link #data()}. */

@@ -82,16 +82,20 @@ class KernelPropertiesTest {
         Random r = new Random(seed);
         int cols = 256 * blocks256, rows = 3;
         WeightMatrix w = randomMatrix(type, rows, cols, r);
+        WeightMatrix rowsOnly = WeightMatrix.rowsOnly("w", type, rows, cols, w.data()); // Q8_0/Q4_0 without their split copy
         float[] x = gaussian(cols, r);
         float[] row = new float[cols];
         for (int rIdx = 0; rIdx < rows; rIdx++) {
             Dequant.row(w, rIdx, row, 0);
-            float[] vectorDecoded = new float[cols];
-            MatVec.dequantRow(w, rIdx, vectorDecoded, 0);
-            assertThat(vectorDecoded).as("%s row %d decoded", type, rIdx).isEqualTo(row);
             float expected = reference(row, x, cols);
-            assertThat(Float.floatToIntBits(MatVec.dot(w, rIdx, x, 0, new float[cols], new float[Dot.LANES]))).as("%s row %d", type, rIdx)
-                    .isEqualTo(Float.floatToIntBits(expected));
+            for (WeightMatrix m : java.util.List.of(w, rowsOnly)) {
+                String what = type + (m.split() != null ? " split" : "") + " row " + rIdx;
+                float[] vectorDecoded = new float[cols];
+                MatVec.dequantRow(m, rIdx, vectorDecoded, 0);
+                assertThat(vectorDecoded).as("%s decoded", what).isEqualTo(row);
+                assertThat(Float.floatToIntBits(MatVec.dot(m, rIdx, x, 0, new float[cols], new float[Dot.LANES]))).as(what)
+                        .isEqualTo(Float.floatToIntBits(expected));
+            }
         }
     }
 
