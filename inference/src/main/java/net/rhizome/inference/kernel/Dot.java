@@ -4,6 +4,7 @@ import static net.rhizome.inference.kernel.VectorWidth.F;
 import static net.rhizome.inference.kernel.VectorWidth.L;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * The canonical float dot product every kernel reproduces bit for bit.
@@ -23,7 +24,14 @@ public final class Dot {
     /** Lanes covered by one pass. */
     public static final int PASS_LANES = PASS_VECTORS * L;
 
+    // lane i takes lane i + s (512-bit only, where one vector holds 16 of the 32 lanes)
+    private static final VectorShuffle<Float> DOWN_8 = down(8), DOWN_4 = down(4), DOWN_2 = down(2);
+
     private Dot() {}
+
+    private static VectorShuffle<Float> down(int s) {
+        return VectorShuffle.fromOp(F, i -> (i + s) % L);
+    }
 
     /** {@code sum a[ao + i] * b[bo + i]} for {@code i < n} in the canonical order. */
     public static float dot(float[] a, int ao, float[] b, int bo, int n) {
@@ -80,8 +88,19 @@ public final class Dot {
         return tree(lanes, 0);
     }
 
-    /** {@link #tree(float[])} of the 32 lanes at {@code lanes[o ..]}, written out so the JIT keeps them in registers. */
+    /**
+     * {@link #tree(float[])} of the 32 lanes at {@code lanes[o ..]}. On 512-bit machines the halving
+     * steps are lane shifts of one vector (lane i gets lane i + s); elsewhere it is written out so
+     * the JIT keeps the lanes in registers.
+     */
     static float tree(float[] lanes, int o) {
+        if (L == 16) {
+            FloatVector v = FloatVector.fromArray(F, lanes, o).add(FloatVector.fromArray(F, lanes, o + 16));
+            v = v.add(v.rearrange(DOWN_8));
+            v = v.add(v.rearrange(DOWN_4));
+            v = v.add(v.rearrange(DOWN_2));
+            return v.lane(0) + v.lane(1);
+        }
         float h0 = lanes[o] + lanes[o + 16], h1 = lanes[o + 1] + lanes[o + 17], h2 = lanes[o + 2] + lanes[o + 18], h3 = lanes[o + 3] + lanes[o + 19];
         float h4 = lanes[o + 4] + lanes[o + 20], h5 = lanes[o + 5] + lanes[o + 21], h6 = lanes[o + 6] + lanes[o + 22], h7 = lanes[o + 7] + lanes[o + 23];
         float h8 = lanes[o + 8] + lanes[o + 24], h9 = lanes[o + 9] + lanes[o + 25], h10 = lanes[o + 10] + lanes[o + 26], h11 = lanes[o + 11] + lanes[o + 27];
