@@ -30,7 +30,7 @@ public final class Matmul {
         int tileRows = tileRows(cols);
         par.forRange(ceilDiv(rows, tileRows), (worker, fromTile, toTile) -> {
             float[] tile = new float[tileRows * cols];
-            float[] acc = new float[tileRows / 3 * Block3x3.STATE];
+            float[] acc = new float[tileRows / BLOCK_ROWS * BLOCK_STATE];
             float[] lanes = new float[Dot.LANES];
             for (int r0 = fromTile * tileRows; r0 < Math.min(rows, toTile * tileRows); r0 += tileRows) {
                 int nr = Math.min(tileRows, rows - r0);
@@ -39,8 +39,8 @@ public final class Matmul {
                 }
                 int t = 0;
                 if (!VectorWidth.SCALAR) {
-                    for (; t + 3 <= tokens; t += 3) {
-                        threeTokens(tile, nr, cols, x, t, y, rows, r0, acc, lanes);
+                    for (; t + BLOCK_TOKENS <= tokens; t += BLOCK_TOKENS) {
+                        tokenBlock(tile, nr, cols, x, t, y, rows, r0, acc, lanes);
                     }
                 }
                 for (; t < tokens; t++) {
@@ -52,51 +52,57 @@ public final class Matmul {
         });
     }
 
-    /** Columns per stretch of the microkernel: 3 rows and 3 tokens of 512 floats (12 KiB) stay in L1 across its lane passes. */
+    /** The microkernel's block: {@link Block4x5} where 32 vector registers allow it (512-bit), else {@link Block3x3}. */
+    private static final boolean WIDE = VectorWidth.K == 2;
+    static final int BLOCK_ROWS = WIDE ? Block4x5.ROWS : Block3x3.ROWS;
+    private static final int BLOCK_TOKENS = WIDE ? Block4x5.TOKENS : Block3x3.TOKENS;
+    private static final int BLOCK_STATE = WIDE ? Block4x5.STATE : Block3x3.STATE;
+
+    /** Columns per stretch of the microkernel: its rows and tokens (up to 9 x 1024 floats, 36 KiB) stay in L1 across its lane passes. */
     private static final int STRETCH = 1024;
 
-    /** Tokens {@code t .. t+2} against the {@code nr} decoded rows of {@code tile}, written to rows {@code r0 ..} of {@code y}. */
-    private static void threeTokens(float[] tile, int nr, int cols, float[] x, int t, float[] y, int rows, int r0, float[] acc, float[] lanes) {
-        int triples = nr / 3;
+    /** Tokens {@code t ..} (one block's worth) against the {@code nr} decoded rows of {@code tile}, written to rows {@code r0 ..} of {@code y}. */
+    private static void tokenBlock(float[] tile, int nr, int cols, float[] x, int t, float[] y, int rows, int r0, float[] acc, float[] lanes) {
+        int blocks = nr / BLOCK_ROWS;
         int end = cols / Dot.LANES * Dot.LANES;
-        java.util.Arrays.fill(acc, 0, triples * Block3x3.STATE, 0f);
+        java.util.Arrays.fill(acc, 0, blocks * BLOCK_STATE, 0f);
         for (int k0 = 0; k0 < end; k0 += STRETCH) {
             int k1 = Math.min(end, k0 + STRETCH);
-            for (int b = 0; b < triples; b++) {
-                if (VectorWidth.K == 2) {
-                    Block3x3.accumulateBoth(tile, 3 * b * cols, x, t * cols, cols, k0, k1, acc, b * Block3x3.STATE);
-                    continue;
-                }
+            for (int b = 0; b < blocks; b++) {
                 for (int p = 0; p < VectorWidth.K; p++) {
-                    Block3x3.accumulate(tile, 3 * b * cols, x, t * cols, cols, k0, k1, p, acc, b * Block3x3.STATE);
+                    if (WIDE) {
+                        Block4x5.accumulate(tile, BLOCK_ROWS * b * cols, x, t * cols, cols, k0, k1, p, acc, b * BLOCK_STATE);
+                    } else {
+                        Block3x3.accumulate(tile, BLOCK_ROWS * b * cols, x, t * cols, cols, k0, k1, p, acc, b * BLOCK_STATE);
+                    }
                 }
             }
         }
-        for (int b = 0; b < triples; b++) {
-            for (int r = 0; r < 3; r++) {
-                for (int j = 0; j < 3; j++) {
-                    int o = b * Block3x3.STATE + (3 * r + j) * Dot.LANES;
-                    int wo = (3 * b + r) * cols, xo = (t + j) * cols;
+        for (int b = 0; b < blocks; b++) {
+            for (int r = 0; r < BLOCK_ROWS; r++) {
+                for (int j = 0; j < BLOCK_TOKENS; j++) {
+                    int o = b * BLOCK_STATE + (BLOCK_TOKENS * r + j) * Dot.LANES;
+                    int wo = (BLOCK_ROWS * b + r) * cols, xo = (t + j) * cols;
                     for (int i = end; i < cols; i++) {
                         acc[o + (i & (Dot.LANES - 1))] = Math.fma(tile[wo + i], x[xo + i], acc[o + (i & (Dot.LANES - 1))]);
                     }
-                    y[(t + j) * rows + r0 + 3 * b + r] = Dot.tree(acc, o);
+                    y[(t + j) * rows + r0 + BLOCK_ROWS * b + r] = Dot.tree(acc, o);
                 }
             }
         }
-        for (int i = 3 * triples; i < nr; i++) {
-            for (int j = 0; j < 3; j++) {
+        for (int i = BLOCK_ROWS * blocks; i < nr; i++) {
+            for (int j = 0; j < BLOCK_TOKENS; j++) {
                 y[(t + j) * rows + r0 + i] = Dot.dot(tile, i * cols, x, (t + j) * cols, cols, lanes);
             }
         }
     }
 
     /**
-     * Rows decoded together: a multiple of 3 (the microkernel takes row triples), at most 24, whose
-     * floats fit in ~192 KiB so the tile stays in L2 while every group of tokens passes over it.
+     * Rows decoded together: a multiple of the microkernel's rows, at most 24, whose floats fit in
+     * ~192 KiB so the tile stays in L2 while every block of tokens passes over it.
      */
     static int tileRows(int cols) {
-        return Math.max(3, Math.min(24, 192 * 1024 / (4 * cols) / 3 * 3));
+        return Math.max(BLOCK_ROWS, Math.min(24, 192 * 1024 / (4 * cols) / BLOCK_ROWS * BLOCK_ROWS));
     }
 
     private static int ceilDiv(int a, int b) {

@@ -45,7 +45,7 @@ class KernelPropertiesTest {
         assertThat(Float.floatToIntBits(Dot.dot(a, 0, b, 0, n))).isEqualTo(Float.floatToIntBits(reference(a, b, n)));
     }
 
-    /** The batched path (3x3 microkernel over column stretches, leftover rows and tokens) for shapes around every boundary. */
+    /** The batched path (microkernel blocks over column stretches, leftover rows and tokens) for shapes around every boundary. */
     @Property(tries = 60)
     void batchedMatmulIsTheCanonicalDotPerOutput(@ForAll @IntRange(min = 1, max = 1100) int cols, @ForAll @IntRange(min = 1, max = 30) int rows,
             @ForAll @IntRange(min = 2, max = 8) int tokens, @ForAll @IntRange(min = 1, max = 2) int threads, @ForAll long seed) {
