@@ -8,6 +8,7 @@ import java.util.function.LongConsumer;
 import net.rhizome.inference.gguf.GgmlType;
 import net.rhizome.inference.gguf.GgufFile;
 import net.rhizome.inference.gguf.GgufTensor;
+import net.rhizome.inference.kernel.VectorWidth;
 import net.rhizome.inference.quant.Dequant;
 import net.rhizome.inference.quant.WeightMatrix;
 
@@ -86,18 +87,24 @@ public record ModelWeights(WeightMatrix tokenEmbedding, List<LayerWeights> layer
             this.pagedIn = pagedIn;
         }
 
-        /** A matrix of {@code rows} x {@code cols}; {@code products} when it multiplies activations rather than only serving rows. */
+        /**
+         * A matrix of {@code rows} x {@code cols}; {@code products} when it multiplies activations
+         * rather than only serving rows (the scalar path, {@code RHIZOME_VECTOR_BITS=0}, reads the
+         * file and gets no split copies).
+         */
         WeightMatrix matrix(String name, int rows, int cols, boolean products) {
             GgufTensor t = gguf.requireTensor(name);
             if (t.rank() != 2 || t.dim(0) != cols || t.dim(1) != rows) {
                 throw new IllegalArgumentException("tensor " + name + " has shape " + java.util.Arrays.toString(t.dims())
                         + ", expected [" + cols + ", " + rows + "]");
             }
-            WeightMatrix w = products
+            WeightMatrix w = products && !VectorWidth.SCALAR
                     ? WeightMatrix.of(name, t.type(), rows, cols, t.data(), gguf.memory())
                     : WeightMatrix.rowsOnly(name, t.type(), rows, cols, t.data());
             if (w.split() == null) {
                 touchPages(t.data());
+            } else if (t.data().isMapped()) {
+                t.data().unload(); // the kernels read the copy; the file pages need not count twice
             }
             done += t.data().byteSize();
             pagedIn.accept(done);
