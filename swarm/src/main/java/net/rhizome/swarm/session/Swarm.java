@@ -221,7 +221,7 @@ public final class Swarm implements AutoCloseable {
             throw new WireException("connected to ourselves");
         }
         PeerConnection c = new PeerConnection(socket, theirs, outgoing, in);
-        if (!s.admits(theirs, c.remote)) {
+        if (!s.admits(theirs, c.remote, outgoing, peerId)) {
             throw new WireException("peer not admitted (banned, duplicate or too many peers)");
         }
         socket.setSoTimeout(0);

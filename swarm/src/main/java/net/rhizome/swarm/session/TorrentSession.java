@@ -393,15 +393,30 @@ public final class TorrentSession {
 
     // ---- connections --------------------------------------------------------------------------
 
-    synchronized boolean admits(Handshake hs, PeerAddress remote) {
+    /**
+     * Whether a connection to the peer of {@code hs} may join. When two peers dial each other at
+     * once (both hear of the other in the same PEX round), each side would otherwise keep its own
+     * dial and refuse the other's, closing both; neither retries an address it knows. Both sides
+     * keep the connection opened by the lower peer id instead.
+     */
+    synchronized boolean admits(Handshake hs, PeerAddress remote, boolean outgoing, byte[] ourId) {
         String idHex = Hex.encode(hs.peerId());
         if (stopped || bannedIds.contains(idHex) || bannedHosts.contains(remote.toString())) {
             return false;
         }
-        if (peers.size() >= swarm.config().maxPeersPerTorrent()) {
+        PeerConnection existing = peers.stream().filter(c -> !c.isClosed() && c.peerIdHex().equals(idHex)).findFirst().orElse(null);
+        if (existing == null) {
+            return peers.size() < swarm.config().maxPeersPerTorrent();
+        }
+        if (existing.outgoing == outgoing) {
             return false;
         }
-        return peers.stream().noneMatch(c -> !c.isClosed() && c.peerIdHex().equals(idHex));
+        byte[] opener = outgoing ? ourId : hs.peerId(), other = outgoing ? hs.peerId() : ourId;
+        if (Arrays.compareUnsigned(opener, other) < 0) {
+            existing.close();
+            return true;
+        }
+        return false;
     }
 
     void attach(PeerConnection c) {
