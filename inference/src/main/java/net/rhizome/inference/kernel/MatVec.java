@@ -44,7 +44,7 @@ public final class MatVec {
      * a decode step allocates nothing per row).
      */
     public static float dot(WeightMatrix w, int r, float[] x, int xo, float[] scratch, float[] lanes) {
-        if (!VectorWidth.SCALAR && FUSED.contains(w.type()) && (w.split() != null || !SplitBlocks.applies(w.type()))) {
+        if (!VectorWidth.SCALAR && FUSED.contains(w.type()) && !lacksSplit(w)) {
             MemorySegment seg = w.data();
             long off = w.rowOffset(r);
             int n = w.cols();
@@ -83,9 +83,14 @@ public final class MatVec {
         }
     }
 
+    /** A Q8_0/Q4_0 matrix made without its split copy (read a row at a time): its products take the decoding route. */
+    private static boolean lacksSplit(WeightMatrix w) {
+        return w.split() == null && SplitBlocks.applies(w.type());
+    }
+
     /** Decodes row {@code r} of {@code w} into {@code out[oo ..]}: the same floats as {@link Dequant#row}, vectorised where it can be. */
     public static void dequantRow(WeightMatrix w, int r, float[] out, int oo) {
-        if (VectorWidth.SCALAR || (w.split() == null && SplitBlocks.applies(w.type()))) {
+        if (VectorWidth.SCALAR || lacksSplit(w)) {
             Dequant.row(w, r, out, oo);
             return;
         }

@@ -54,7 +54,7 @@ public final class Matmul {
 
     /** The microkernel's block: {@link Block4x5} where 32 vector registers allow it (512-bit), else {@link Block3x3}. */
     private static final boolean WIDE = VectorWidth.K == 2;
-    static final int BLOCK_ROWS = WIDE ? Block4x5.ROWS : Block3x3.ROWS;
+    private static final int BLOCK_ROWS = WIDE ? Block4x5.ROWS : Block3x3.ROWS;
     private static final int BLOCK_TOKENS = WIDE ? Block4x5.TOKENS : Block3x3.TOKENS;
     private static final int BLOCK_STATE = WIDE ? Block4x5.STATE : Block3x3.STATE;
 

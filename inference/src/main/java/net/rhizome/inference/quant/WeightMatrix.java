@@ -43,9 +43,8 @@ public record WeightMatrix(String name, GgmlType type, int rows, int cols, long 
 
     /** As {@link #of(String, GgmlType, int, int, MemorySegment)}, with the split copy taken from {@code memory}. */
     public static WeightMatrix of(String name, GgmlType type, int rows, int cols, MemorySegment data, SegmentAllocator memory) {
-        long rowBytes = type.byteSize(cols);
-        boolean split = SplitBlocks.applies(type) && cols % type.blockSize() == 0 && data.byteSize() == rowBytes * rows;
-        return new WeightMatrix(name, type, rows, cols, rowBytes, data, split ? SplitBlocks.of(type, rows, cols, data, memory) : null);
+        WeightMatrix plain = rowsOnly(name, type, rows, cols, data); // validates before the copy reads anything
+        return SplitBlocks.applies(type) ? new WeightMatrix(name, type, rows, cols, plain.rowBytes(), data, SplitBlocks.of(type, rows, cols, data, memory)) : plain;
     }
 
     /** Byte offset of row {@code r} in {@link #data()}. */

@@ -191,13 +191,13 @@ public final class InferenceBenchCommand implements Callable<Integer> {
         return Sampler.argmax(logits);
     }
 
+    private static final int WARM_UP_PROMPT = 64, WARM_UP_STEPS = 48;
+
     /**
      * Compiles the hot paths (batched and single-token) before timing. The JIT needs a few full
      * passes: C2 recompiles the kernels once more when further vector classes load, and decode
      * measured after only 8 warm-up steps ran at half its steady speed in the first rounds.
      */
-    private static final int WARM_UP_PROMPT = 64, WARM_UP_STEPS = 48;
-
     private static void warmUp(InferenceEngine engine, int[] prompt) {
         for (int round = 0; round < 2; round++) {
             Session s = engine.newSession();
