@@ -11,6 +11,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import net.rhizome.inference.gguf.GgmlType;
 import net.rhizome.inference.quant.Dequant;
@@ -31,6 +32,19 @@ public final class MatVec {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
+    private static final ValueLayout.OfInt WORD = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    /** With 4 lanes, lane i takes byte i of a broadcast little-endian word: a masked 4-byte load was not intrinsified. */
+    private static final IntVector WORD_BYTES = IntVector.fromArray(I, new int[] {0, 8, 16, 24, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0);
+    private static final IntVector WORD_TOP = IntVector.fromArray(I, new int[] {24, 16, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0);
+
+    // K-quant six-bit fields from the words [d|dmin, w0, w1, w2] of a super-block (see Dequant.kScalesAndMins):
+    // lanes sc[0..3] = w0 & 3F.., sc[4..7] = w2 & 0F.. | (w0 >>> 6 & 03..) << 4, m[0..3] = w1 & 3F.., m[4..7] = w2 >>> 4 & 0F.. | (w1 >>> 6 & 03..) << 4
+    private static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
+    private static final VectorShuffle<Integer> K_LOW_WORDS = VectorShuffle.fromValues(I4, 1, 3, 2, 3);
+    private static final IntVector K_LOW_SHIFTS = IntVector.fromArray(I4, new int[] {0, 0, 0, 4}, 0);
+    private static final IntVector K_LOW_MASKS = IntVector.fromArray(I4, new int[] {0x3F3F3F3F, 0x0F0F0F0F, 0x3F3F3F3F, 0x0F0F0F0F}, 0);
+    private static final VectorShuffle<Integer> K_TOP_WORDS = VectorShuffle.fromValues(I4, 1, 1, 2, 2);
+    private static final IntVector K_TOP_MASKS = IntVector.fromArray(I4, new int[] {0, 0x03030303, 0, 0x03030303}, 0);
 
     /** Vectors per pass: {@link Dot#PASS_VECTORS}, 2 or 4. */
     private static final int V = Dot.PASS_VECTORS;
@@ -49,7 +63,16 @@ public final class MatVec {
             long off = w.rowOffset(r);
             int n = w.cols();
             switch (w.type()) {
-                case Q5_K -> q5_k(seg, off, x, xo, n, lanes, scratch);
+                case Q4_K, Q5_K -> {
+                    kScalesAndMins(seg, off, n / 256, w.type().bytesPerBlock(), scratch);
+                    if (w.type() == GgmlType.Q5_K) {
+                        for (int from = 0; from < Dot.LANES; from += 2 * L) {
+                            q5_k(seg, off, x, xo, n, from, lanes, scratch);
+                        }
+                    } else {
+                        passes(w.type(), seg, off, null, 0, x, xo, n, lanes, scratch);
+                    }
+                }
                 case Q6_K -> q6_k(seg, off, x, xo, n, lanes, scratch);
                 case Q8_0, Q4_0 -> {
                     SplitBlocks blocks = w.split();
@@ -105,7 +128,7 @@ public final class MatVec {
                 for (int b = 0; b < n / 32; b++, qo += 32, so += 4) {
                     FloatVector d = FloatVector.broadcast(F, scales.get(FLOAT, so));
                     for (int j = 0; j < 32; j += L) {
-                        floats(bytes(quants, qo + j)).mul(d).intoArray(out, oo + b * 32 + j);
+                        signed(quants, qo + j).mul(d).intoArray(out, oo + b * 32 + j);
                     }
                 }
             }
@@ -115,49 +138,70 @@ public final class MatVec {
                 long qo = blocks.quantOffset(r, n), so = blocks.scaleOffset(r, n);
                 for (int b = 0; b < n / 32; b++, qo += 16, so += 4) {
                     FloatVector d = FloatVector.broadcast(F, scales.get(FLOAT, so));
-                    for (int e = 0; e < 32; e += L) {
-                        q4(quants, qo, e).mul(d).intoArray(out, oo + b * 32 + e);
+                    for (int e = 0; e < 16; e += L) { // byte e: element e in its low nibble, e + 16 in its high
+                        IntVector raw = unsigned(quants, qo + e);
+                        floats(raw.and(0x0F).sub(8)).mul(d).intoArray(out, oo + b * 32 + e);
+                        floats(raw.lanewise(VectorOperators.LSHR, 4).sub(8)).mul(d).intoArray(out, oo + b * 32 + 16 + e);
                     }
                 }
             }
-            case Q4_K -> {
-                float[] sm = new float[16];
-                for (int b = 0; b < n / 256; b++, off += 144) {
-                    Dequant.kScalesAndMins(seg, off, sm);
-                    for (int j = 0; j < 8; j++) {
-                        FloatVector dv = FloatVector.broadcast(F, sm[j]);
-                        FloatVector mv = FloatVector.broadcast(F, sm[8 + j]);
-                        for (int e = 0; e < 32; e += L) {
-                            q4k(seg, off + 16 + 32 * (j / 2) + e, j & 1, dv, mv).intoArray(out, oo + b * 256 + j * 32 + e);
-                        }
-                    }
-                }
-            }
+            case Q4_K -> q4kRow(seg, off, n, out, oo);
             default -> Dequant.row(w, r, out, oo);
         }
     }
 
-    /** L quant bytes at {@code off}. Kept under C2's 35-byte inlining limit for cold call sites: a vector helper that is not inlined boxes its result. */
-    private static ByteVector bytes(MemorySegment seg, long off) {
-        return L == 4 ? masked(seg, off) : ByteVector.fromMemorySegment(BL, seg, off, LE);
+    /** Q4_K row decoding in a method of its own: inside {@code dequantRow} C2 ran out of inlining budget and boxed these vectors. */
+    private static void q4kRow(MemorySegment seg, long off, int n, float[] out, int oo) {
+        float[] sm = new float[16];
+        for (int b = 0; b < n / 256; b++, off += 144) {
+            kScalesAndMins(seg, off, 1, 144, sm);
+            for (int p = 0; p < 4; p++) { // sub-blocks 2p and 2p + 1: low and high nibbles of 32 bytes
+                FloatVector dLow = FloatVector.broadcast(F, sm[2 * p]), mLow = FloatVector.broadcast(F, sm[8 + 2 * p]);
+                FloatVector dHigh = FloatVector.broadcast(F, sm[2 * p + 1]), mHigh = FloatVector.broadcast(F, sm[9 + 2 * p]);
+                for (int e = 0; e < 32; e += L) {
+                    long q = off + 16 + 32 * p + e;
+                    IntVector raw = L == 4 ? IntVector.broadcast(I, seg.get(WORD, q)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
+                            : (IntVector) ByteVector.fromMemorySegment(BL, seg, q, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    int y = oo + b * 256 + 64 * p + e;
+                    dLow.mul((FloatVector) raw.and(0x0F).convert(VectorOperators.I2F, 0)).sub(mLow).intoArray(out, y);
+                    dHigh.mul((FloatVector) raw.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).sub(mHigh).intoArray(out, y + 32);
+                }
+            }
+        }
     }
 
-    private static ByteVector masked(MemorySegment seg, long off) {
-        return ByteVector.fromMemorySegment(BL, seg, off, LE, FIRST_L);
+    // Quant loads are small methods: C2 inlines a method under 35 bytes of bytecode even at a cold
+    // call site, and a vector helper it does not inline boxes its result.
+
+    /** L signed quant bytes at {@code off} as floats (vpmovsxbd + vcvtdq2ps on AVX2). */
+    private static FloatVector signed(MemorySegment seg, long off) {
+        return L == 4 ? signedWord(seg, off) : signedBytes(seg, off);
+    }
+
+    private static FloatVector signedBytes(MemorySegment seg, long off) {
+        return (FloatVector) ByteVector.fromMemorySegment(BL, seg, off, LE).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** With 4 lanes, lane i shifts byte i of a word to the top and back down with its sign: a masked 4-byte load was not intrinsified. */
+    private static FloatVector signedWord(MemorySegment seg, long off) {
+        return (FloatVector) IntVector.broadcast(I, seg.get(WORD, off)).lanewise(VectorOperators.LSHL, WORD_TOP).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
     }
 
     /** L quant bytes at {@code off} zero-extended to ints: bit fields are cut out in int lanes, where shifts are single instructions (x86 has no byte shift). */
     private static IntVector unsigned(MemorySegment seg, long off) {
-        return (IntVector) bytes(seg, off).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        return L == 4 ? unsignedWord(seg, off) : unsignedBytes(seg, off);
+    }
+
+    private static IntVector unsignedBytes(MemorySegment seg, long off) {
+        return (IntVector) ByteVector.fromMemorySegment(BL, seg, off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
+    private static IntVector unsignedWord(MemorySegment seg, long off) {
+        return IntVector.broadcast(I, seg.get(WORD, off)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF);
     }
 
     private static FloatVector floats(IntVector v) {
         return (FloatVector) v.convert(VectorOperators.I2F, 0);
-    }
-
-    /** The first L bytes as floats: one widening conversion (vpmovsxbd + vcvtdq2ps on AVX2). */
-    private static FloatVector floats(ByteVector b) {
-        return (FloatVector) b.convertShape(VectorOperators.B2F, F, 0);
     }
 
     private static FloatVector xv(float[] x, int i) {
@@ -194,11 +238,11 @@ public final class MatVec {
             FloatVector d = FloatVector.broadcast(F, scales.get(FLOAT, so));
             long q = off + from;
             int i = xo + b * 32 + from;
-            a0 = floats(bytes(quants, q)).mul(d).fma(xv(x, i), a0);
-            a1 = floats(bytes(quants, q + L)).mul(d).fma(xv(x, i + L), a1);
+            a0 = signed(quants, q).mul(d).fma(xv(x, i), a0);
+            a1 = signed(quants, q + L).mul(d).fma(xv(x, i + L), a1);
             if (V == 4) {
-                a2 = floats(bytes(quants, q + 2 * L)).mul(d).fma(xv(x, i + 2 * L), a2);
-                a3 = floats(bytes(quants, q + 3 * L)).mul(d).fma(xv(x, i + 3 * L), a3);
+                a2 = signed(quants, q + 2 * L).mul(d).fma(xv(x, i + 2 * L), a2);
+                a3 = signed(quants, q + 3 * L).mul(d).fma(xv(x, i + 3 * L), a3);
             }
         }
         a0.intoArray(lanes, from);
@@ -209,21 +253,34 @@ public final class MatVec {
         }
     }
 
-    /** Q4_0 quants minus 8 of element {@code e} (0..31) of the 16 quant bytes at {@code off} and the L after it: byte e mod 16, low nibble below 16, high from 16. */
-    private static FloatVector q4(MemorySegment quants, long off, int e) {
-        return floats(nibbles(unsigned(quants, off + (e & 15)), e >> 4).sub(8));
-    }
-
+    /**
+     * Q4_0 rows from their split copy. Element {@code e} of a block is the low nibble of byte {@code e}
+     * below 16 and the high nibble of byte {@code e - 16} from 16; each vector's byte offset and shift
+     * are fixed for the whole row. The shift counts are vectors: C2 intrinsifies a scalar count only
+     * when it is a compile-time constant, and {@code from} is not (2-6 GB/s instead of 17). Like {@link #q5_k} the body calls the Vector API directly: with four
+     * vectors per pass C2 ran out of inlining budget for helpers and boxed every vector (10x slower).
+     */
     private static void q4_0(MemorySegment quants, long off, MemorySegment scales, long so, float[] x, int xo, int n, int from, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int byte0 = from & 15, byte1 = (from + L) & 15, byte2 = (from + 2 * L) & 15, byte3 = (from + 3 * L) & 15;
+        IntVector shift0 = IntVector.broadcast(I, 4 * (from >> 4)), shift1 = IntVector.broadcast(I, 4 * ((from + L) >> 4));
+        IntVector shift2 = IntVector.broadcast(I, 4 * ((from + 2 * L) >> 4)), shift3 = IntVector.broadcast(I, 4 * ((from + 3 * L) >> 4));
         for (int b = 0; b < n / 32; b++, off += 16, so += 4) {
             FloatVector d = FloatVector.broadcast(F, scales.get(FLOAT, so));
             int i = xo + b * 32 + from;
-            a0 = q4(quants, off, from).mul(d).fma(xv(x, i), a0);
-            a1 = q4(quants, off, from + L).mul(d).fma(xv(x, i + L), a1);
+            IntVector r0 = L == 4 ? IntVector.broadcast(I, quants.get(WORD, off + byte0)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
+                    : (IntVector) ByteVector.fromMemorySegment(BL, quants, off + byte0, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            a0 = ((FloatVector) r0.lanewise(VectorOperators.LSHR, shift0).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.fromArray(F, x, i), a0);
+            IntVector r1 = L == 4 ? IntVector.broadcast(I, quants.get(WORD, off + byte1)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
+                    : (IntVector) ByteVector.fromMemorySegment(BL, quants, off + byte1, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            a1 = ((FloatVector) r1.lanewise(VectorOperators.LSHR, shift1).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.fromArray(F, x, i + L), a1);
             if (V == 4) {
-                a2 = q4(quants, off, from + 2 * L).mul(d).fma(xv(x, i + 2 * L), a2);
-                a3 = q4(quants, off, from + 3 * L).mul(d).fma(xv(x, i + 3 * L), a3);
+                IntVector r2 = L == 4 ? IntVector.broadcast(I, quants.get(WORD, off + byte2)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
+                    : (IntVector) ByteVector.fromMemorySegment(BL, quants, off + byte2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                a2 = ((FloatVector) r2.lanewise(VectorOperators.LSHR, shift2).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.fromArray(F, x, i + 2 * L), a2);
+                IntVector r3 = L == 4 ? IntVector.broadcast(I, quants.get(WORD, off + byte3)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
+                    : (IntVector) ByteVector.fromMemorySegment(BL, quants, off + byte3, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                a3 = ((FloatVector) r3.lanewise(VectorOperators.LSHR, shift3).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.fromArray(F, x, i + 3 * L), a3);
             }
         }
         a0.intoArray(lanes, from);
@@ -234,28 +291,37 @@ public final class MatVec {
         }
     }
 
-    /** Q4_K sub-block weights {@code d·q − m} of L elements whose nibbles ({@code half}) start at {@code q}. */
-    private static FloatVector q4k(MemorySegment seg, long q, int half, FloatVector dv, FloatVector mv) {
-        return dv.mul(floats(nibbles(unsigned(seg, q), half))).sub(mv);
-    }
-
-    /** {@code sm}: 16 floats of scratch for each block's scales and mins. */
+    /**
+     * Q4_K rows, whose scales and mins {@link #kScalesAndMins} has decoded into {@code sm}. Pair
+     * {@code t} of the row's sub-blocks takes the low and high nibbles of the same 32 bytes, so each
+     * load serves two sub-blocks and the nibbles come out with constant shifts. Vector API calls only,
+     * as in {@link #q4_0}.
+     */
     private static void q4_k(MemorySegment seg, long off, float[] x, int xo, int n, int from, float[] lanes, float[] sm) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0; b < n / 256; b++, off += 144) {
-            Dequant.kScalesAndMins(seg, off, sm);
-            for (int j = 0; j < 8; j++) { // sub-block j: 32 weights, nibbles of bytes 32*(j/2) .. +32
-                FloatVector dv = FloatVector.broadcast(F, sm[j]);
-                FloatVector mv = FloatVector.broadcast(F, sm[8 + j]);
-                int half = j & 1;
-                long q = off + 16 + 32 * (j / 2) + from;
-                int i = xo + b * 256 + j * 32 + from;
-                a0 = q4k(seg, q, half, dv, mv).fma(xv(x, i), a0);
-                a1 = q4k(seg, q + L, half, dv, mv).fma(xv(x, i + L), a1);
-                if (V == 4) {
-                    a2 = q4k(seg, q + 2 * L, half, dv, mv).fma(xv(x, i + 2 * L), a2);
-                    a3 = q4k(seg, q + 3 * L, half, dv, mv).fma(xv(x, i + 3 * L), a3);
-                }
+        for (int t = 0; t < n / 64; t++) {
+            long q = off + 144L * (t >> 2) + 16 + 32 * (t & 3) + from;
+            int s = 16 * (t >> 2) + 2 * (t & 3);
+            int i = xo + 64 * t + from;
+            FloatVector dLow = FloatVector.broadcast(F, sm[s]), mLow = FloatVector.broadcast(F, sm[s + 8]);
+            FloatVector dHigh = FloatVector.broadcast(F, sm[s + 1]), mHigh = FloatVector.broadcast(F, sm[s + 9]);
+            IntVector r0 = L == 4 ? IntVector.broadcast(I, seg.get(WORD, q)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
+                    : (IntVector) ByteVector.fromMemorySegment(BL, seg, q, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            a0 = dLow.mul((FloatVector) r0.and(0x0F).convert(VectorOperators.I2F, 0)).sub(mLow).fma(FloatVector.fromArray(F, x, i), a0);
+            a0 = dHigh.mul((FloatVector) r0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).sub(mHigh).fma(FloatVector.fromArray(F, x, i + 32), a0);
+            IntVector r1 = L == 4 ? IntVector.broadcast(I, seg.get(WORD, q + L)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
+                    : (IntVector) ByteVector.fromMemorySegment(BL, seg, q + L, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            a1 = dLow.mul((FloatVector) r1.and(0x0F).convert(VectorOperators.I2F, 0)).sub(mLow).fma(FloatVector.fromArray(F, x, i + L), a1);
+            a1 = dHigh.mul((FloatVector) r1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).sub(mHigh).fma(FloatVector.fromArray(F, x, i + 32 + L), a1);
+            if (V == 4) {
+                IntVector r2 = L == 4 ? IntVector.broadcast(I, seg.get(WORD, q + 2 * L)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
+                    : (IntVector) ByteVector.fromMemorySegment(BL, seg, q + 2 * L, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                a2 = dLow.mul((FloatVector) r2.and(0x0F).convert(VectorOperators.I2F, 0)).sub(mLow).fma(FloatVector.fromArray(F, x, i + 2 * L), a2);
+                a2 = dHigh.mul((FloatVector) r2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).sub(mHigh).fma(FloatVector.fromArray(F, x, i + 32 + 2 * L), a2);
+                IntVector r3 = L == 4 ? IntVector.broadcast(I, seg.get(WORD, q + 3 * L)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
+                    : (IntVector) ByteVector.fromMemorySegment(BL, seg, q + 3 * L, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                a3 = dLow.mul((FloatVector) r3.and(0x0F).convert(VectorOperators.I2F, 0)).sub(mLow).fma(FloatVector.fromArray(F, x, i + 3 * L), a3);
+                a3 = dHigh.mul((FloatVector) r3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).sub(mHigh).fma(FloatVector.fromArray(F, x, i + 32 + 3 * L), a3);
             }
         }
         a0.intoArray(lanes, from);
@@ -267,20 +333,23 @@ public final class MatVec {
     }
 
     /**
-     * Low ({@code high == 0}) or high nibbles of the bytes in {@code raw}, as values 0..15. A shift by a
-     * variable count, not a branch between two vector expressions: C2 boxed the vectors merged by such a branch.
+     * The scales and mins of all {@code blocks} K-quant super-blocks of a row starting at {@code off},
+     * the floats {@link Dequant#kScalesAndMins} gives, block b's at {@code out[16b ..)}. The 12 bytes
+     * of six-bit fields are cut apart as four int lanes at once, in the same steps as there.
      */
-    private static IntVector nibbles(IntVector raw, int high) {
-        return raw.lanewise(VectorOperators.LSHR, counts(4 * high)).and(0x0F);
-    }
-
-    /**
-     * A shift count as a vector. C2 intrinsifies a scalar count only when it is a compile-time
-     * constant; a count that depends on a loop variable fell back to the scalar Java
-     * implementation (Q4_0 and Q4_K matvecs at 2-6 GB/s instead of 17).
-     */
-    private static IntVector counts(int count) {
-        return IntVector.broadcast(I, count);
+    private static void kScalesAndMins(MemorySegment seg, long off, int blocks, int blockBytes, float[] out) {
+        for (int b = 0; b < blocks; b++, off += blockBytes) {
+            IntVector words = IntVector.fromMemorySegment(I4, seg, off, LE); // d and dmin, then three words of fields
+            IntVector low = words.rearrange(K_LOW_WORDS).lanewise(VectorOperators.LSHR, K_LOW_SHIFTS).and(K_LOW_MASKS);
+            IntVector top = words.rearrange(K_TOP_WORDS).lanewise(VectorOperators.LSHR, 6).and(K_TOP_MASKS).lanewise(VectorOperators.LSHL, 4);
+            ByteVector fields = low.or(top).reinterpretAsBytes(); // sc[0..7], then m[0..7]
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off)));
+            FloatVector dmin = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT, off + 2)));
+            for (int k = 0; k < 16; k += L) {
+                FloatVector f = (FloatVector) fields.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, k / L).convert(VectorOperators.I2F, 0);
+                f.mul(d.blend(dmin, F.indexInRange(k - 8, 8))).intoArray(out, 16 * b + k);
+            }
+        }
     }
 
     /**
@@ -324,31 +393,40 @@ public final class MatVec {
     }
 
     /**
-     * Q5_K rows, all 32 lanes in one call, written like {@link #q6_k}. For each vector of lanes the
-     * {@code qh} bytes are loaded once per block; pair {@code p} of sub-blocks takes the low and high
-     * nibbles of 32 bytes of {@code qs} with bits {@code 2p} and {@code 2p + 1} of {@code qh} as their
-     * fifth bit (shifted down two bits per pair). {@code sm} receives each block's scales and mins.
+     * Q5_K rows, paired like {@link #q4_k}: pair {@code t} of sub-blocks takes the low and high nibbles
+     * of 32 bytes of {@code qs}, with bits {@code 2p} and {@code 2p + 1} ({@code p = t mod 4}) of the
+     * block's 32 {@code qh} bytes as their fifth bit. Lanes {@code from .. from + 2L} per call, whatever
+     * the width, and Vector API calls only: with four vectors per call, or with helpers, C2 ran out of
+     * inlining budget and boxed the vectors.
      */
-    private static void q5_k(MemorySegment seg, long off, float[] x, int xo, int n, float[] lanes, float[] sm) {
-        java.util.Arrays.fill(lanes, 0, Dot.LANES, 0f);
-        for (int b = 0; b < n / 256; b++, off += 176) {
-            Dequant.kScalesAndMins(seg, off, sm);
-            for (int e = 0; e < 32; e += L) {
-                IntVector qh = (IntVector) ByteVector.fromMemorySegment(BL, seg, off + 16 + e, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                FloatVector a = FloatVector.fromArray(F, lanes, e);
-                for (int p = 0; p < 4; p++) {
-                    long q = off + 48 + 32 * p + e;
-                    int i = xo + b * 256 + 64 * p + e;
-                    ByteVector qs = L == 4 ? ByteVector.fromMemorySegment(BL, seg, q, LE, FIRST_L) : ByteVector.fromMemorySegment(BL, seg, q, LE);
-                    IntVector raw = (IntVector) qs.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    IntVector low = raw.and(0x0F).or(qh.lanewise(VectorOperators.LSHL, 4).and(0x10));
-                    IntVector high = raw.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHL, 3).and(0x10));
-                    qh = qh.lanewise(VectorOperators.LSHR, 2); // the next pair's bits to the bottom: constant shifts only
-                    a = ((FloatVector) low.convert(VectorOperators.I2F, 0)).mul(sm[2 * p]).sub(sm[8 + 2 * p]).fma(FloatVector.fromArray(F, x, i), a);
-                    a = ((FloatVector) high.convert(VectorOperators.I2F, 0)).mul(sm[2 * p + 1]).sub(sm[9 + 2 * p]).fma(FloatVector.fromArray(F, x, i + 32), a);
-                }
-                a.intoArray(lanes, e);
-            }
+    private static void q5_k(MemorySegment seg, long off, float[] x, int xo, int n, int from, float[] lanes, float[] sm) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (int t = 0; t < n / 64; t++) {
+            long block = off + 176L * (t >> 2);
+            long q = block + 48 + 32 * (t & 3) + from, h = block + 16 + from;
+            IntVector bit = IntVector.broadcast(I, 2 * (t & 3));
+            int s = 16 * (t >> 2) + 2 * (t & 3);
+            int i = xo + 64 * t + from;
+            FloatVector dLow = FloatVector.broadcast(F, sm[s]), mLow = FloatVector.broadcast(F, sm[s + 8]);
+            FloatVector dHigh = FloatVector.broadcast(F, sm[s + 1]), mHigh = FloatVector.broadcast(F, sm[s + 9]);
+                                    IntVector raw0 = L == 4 ? IntVector.broadcast(I, seg.get(WORD, q)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
+                    : (IntVector) ByteVector.fromMemorySegment(BL, seg, q, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            IntVector fifth0 = (L == 4 ? IntVector.broadcast(I, seg.get(WORD, h)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
+                    : (IntVector) ByteVector.fromMemorySegment(BL, seg, h, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).lanewise(VectorOperators.LSHR, bit);
+            IntVector low0 = raw0.and(0x0F).or(fifth0.lanewise(VectorOperators.LSHL, 4).and(0x10));
+            IntVector high0 = raw0.lanewise(VectorOperators.LSHR, 4).or(fifth0.lanewise(VectorOperators.LSHL, 3).and(0x10));
+            a0 = dLow.mul((FloatVector) low0.convert(VectorOperators.I2F, 0)).sub(mLow).fma(FloatVector.fromArray(F, x, i), a0);
+            a0 = dHigh.mul((FloatVector) high0.convert(VectorOperators.I2F, 0)).sub(mHigh).fma(FloatVector.fromArray(F, x, i + 32), a0);
+                                    IntVector raw1 = L == 4 ? IntVector.broadcast(I, seg.get(WORD, q + L)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
+                    : (IntVector) ByteVector.fromMemorySegment(BL, seg, q + L, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            IntVector fifth1 = (L == 4 ? IntVector.broadcast(I, seg.get(WORD, h + L)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
+                    : (IntVector) ByteVector.fromMemorySegment(BL, seg, h + L, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).lanewise(VectorOperators.LSHR, bit);
+            IntVector low1 = raw1.and(0x0F).or(fifth1.lanewise(VectorOperators.LSHL, 4).and(0x10));
+            IntVector high1 = raw1.lanewise(VectorOperators.LSHR, 4).or(fifth1.lanewise(VectorOperators.LSHL, 3).and(0x10));
+            a1 = dLow.mul((FloatVector) low1.convert(VectorOperators.I2F, 0)).sub(mLow).fma(FloatVector.fromArray(F, x, i + L), a1);
+            a1 = dHigh.mul((FloatVector) high1.convert(VectorOperators.I2F, 0)).sub(mHigh).fma(FloatVector.fromArray(F, x, i + 32 + L), a1);
         }
+        a0.intoArray(lanes, from);
+        a1.intoArray(lanes, from + L);
     }
 }

@@ -2,12 +2,8 @@ package net.rhizome.inference.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import net.rhizome.inference.kernel.WidthProbes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,16 +47,9 @@ class DeterminismTest {
         }
     }
 
-    /** Runs {@code mainClass} in a child JVM with the given vector width and returns its first line starting with PROBE or KERNELS. */
+    /** The first line of the probe's output starting with PROBE or KERNELS. */
     private static String probe(String bits, String mainClass, String... args) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-Drhizome.vector.bits=" + bits, "-cp", System.getProperty("java.class.path"), mainClass));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("probe finished").isTrue();
-        assertThat(p.exitValue()).as("probe exit code, output: %s", out).isZero();
-        return out.lines().filter(l -> l.startsWith("PROBE ") || l.startsWith("KERNELS ")).findFirst().orElse("no probe line in: " + out + " classpath entries " + System.getProperty("java.class.path").split(File.pathSeparator).length);
+        String out = WidthProbes.run(bits, mainClass, args);
+        return out.lines().filter(l -> l.startsWith("PROBE ") || l.startsWith("KERNELS ")).findFirst().orElse("no probe line in: " + out);
     }
 }
