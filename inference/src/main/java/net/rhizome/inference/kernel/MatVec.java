@@ -37,7 +37,7 @@ public final class MatVec {
     private static final IntVector WORD_BYTES = IntVector.fromArray(I, new int[] {0, 8, 16, 24, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0);
     private static final IntVector WORD_TOP = IntVector.fromArray(I, new int[] {24, 16, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0);
 
-    // K-quant six-bit fields from the words [d|dmin, w0, w1, w2] of a super-block (see Dequant.kScalesAndMins):
+    // K-quant six-bit fields from the words [d|dmin, w0, w1, w2] of a super-block (see Dequant.kScale and kMin):
     // lanes sc[0..3] = w0 & 3F.., sc[4..7] = w2 & 0F.. | (w0 >>> 6 & 03..) << 4, m[0..3] = w1 & 3F.., m[4..7] = w2 >>> 4 & 0F.. | (w1 >>> 6 & 03..) << 4
     private static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
     private static final VectorShuffle<Integer> K_LOW_WORDS = VectorShuffle.fromValues(I4, 1, 3, 2, 3);
@@ -152,12 +152,10 @@ public final class MatVec {
 
     /** Q4_K row decoding in a method of its own: inside {@code dequantRow} C2 ran out of inlining budget and boxed these vectors. */
     private static void q4kRow(MemorySegment seg, long off, int n, float[] out, int oo) {
-        float[] sm = new float[16];
         for (int b = 0; b < n / 256; b++, off += 144) {
-            kScalesAndMins(seg, off, 1, 144, sm);
             for (int p = 0; p < 4; p++) { // sub-blocks 2p and 2p + 1: low and high nibbles of 32 bytes
-                FloatVector dLow = FloatVector.broadcast(F, sm[2 * p]), mLow = FloatVector.broadcast(F, sm[8 + 2 * p]);
-                FloatVector dHigh = FloatVector.broadcast(F, sm[2 * p + 1]), mHigh = FloatVector.broadcast(F, sm[9 + 2 * p]);
+                FloatVector dLow = FloatVector.broadcast(F, Dequant.kScale(seg, off, 2 * p)), mLow = FloatVector.broadcast(F, Dequant.kMin(seg, off, 2 * p));
+                FloatVector dHigh = FloatVector.broadcast(F, Dequant.kScale(seg, off, 2 * p + 1)), mHigh = FloatVector.broadcast(F, Dequant.kMin(seg, off, 2 * p + 1));
                 for (int e = 0; e < 32; e += L) {
                     long q = off + 16 + 32 * p + e;
                     IntVector raw = L == 4 ? IntVector.broadcast(I, seg.get(WORD, q)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
@@ -204,10 +202,6 @@ public final class MatVec {
         return (FloatVector) v.convert(VectorOperators.I2F, 0);
     }
 
-    private static FloatVector xv(float[] x, int i) {
-        return FloatVector.fromArray(F, x, i);
-    }
-
     // Each kernel below computes canonical lanes from .. from + PASS_LANES of one row: per 32-element
     // group, vector v covers elements from + v*L .. from + v*L + L - 1, accumulated into a<v>.
     // The stores stay in each kernel: handing the vectors to a helper C2 declines to inline boxes them.
@@ -217,11 +211,11 @@ public final class MatVec {
         for (int g = 0; g + Dot.LANES <= n; g += Dot.LANES) {
             int i = g + from;
             long o = off + 4L * i;
-            a0 = FloatVector.fromMemorySegment(F, seg, o, LE).fma(xv(x, xo + i), a0);
-            a1 = FloatVector.fromMemorySegment(F, seg, o + 4L * L, LE).fma(xv(x, xo + i + L), a1);
+            a0 = FloatVector.fromMemorySegment(F, seg, o, LE).fma(FloatVector.fromArray(F, x, xo + i), a0);
+            a1 = FloatVector.fromMemorySegment(F, seg, o + 4L * L, LE).fma(FloatVector.fromArray(F, x, xo + i + L), a1);
             if (V == 4) {
-                a2 = FloatVector.fromMemorySegment(F, seg, o + 8L * L, LE).fma(xv(x, xo + i + 2 * L), a2);
-                a3 = FloatVector.fromMemorySegment(F, seg, o + 12L * L, LE).fma(xv(x, xo + i + 3 * L), a3);
+                a2 = FloatVector.fromMemorySegment(F, seg, o + 8L * L, LE).fma(FloatVector.fromArray(F, x, xo + i + 2 * L), a2);
+                a3 = FloatVector.fromMemorySegment(F, seg, o + 12L * L, LE).fma(FloatVector.fromArray(F, x, xo + i + 3 * L), a3);
             }
         }
         a0.intoArray(lanes, from);
@@ -238,11 +232,15 @@ public final class MatVec {
             FloatVector d = FloatVector.broadcast(F, scales.get(FLOAT, so));
             long q = off + from;
             int i = xo + b * 32 + from;
-            a0 = signed(quants, q).mul(d).fma(xv(x, i), a0);
-            a1 = signed(quants, q + L).mul(d).fma(xv(x, i + L), a1);
+            a0 = (L == 4 ? (FloatVector) IntVector.broadcast(I, quants.get(WORD, q)).lanewise(VectorOperators.LSHL, WORD_TOP).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)
+                    : (FloatVector) ByteVector.fromMemorySegment(BL, quants, q, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, i), a0);
+            a1 = (L == 4 ? (FloatVector) IntVector.broadcast(I, quants.get(WORD, q + L)).lanewise(VectorOperators.LSHL, WORD_TOP).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)
+                    : (FloatVector) ByteVector.fromMemorySegment(BL, quants, q + L, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, i + L), a1);
             if (V == 4) {
-                a2 = signed(quants, q + 2 * L).mul(d).fma(xv(x, i + 2 * L), a2);
-                a3 = signed(quants, q + 3 * L).mul(d).fma(xv(x, i + 3 * L), a3);
+                a2 = (L == 4 ? (FloatVector) IntVector.broadcast(I, quants.get(WORD, q + 2 * L)).lanewise(VectorOperators.LSHL, WORD_TOP).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)
+                    : (FloatVector) ByteVector.fromMemorySegment(BL, quants, q + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, i + 2 * L), a2);
+                a3 = (L == 4 ? (FloatVector) IntVector.broadcast(I, quants.get(WORD, q + 3 * L)).lanewise(VectorOperators.LSHL, WORD_TOP).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)
+                    : (FloatVector) ByteVector.fromMemorySegment(BL, quants, q + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, i + 3 * L), a3);
             }
         }
         a0.intoArray(lanes, from);
@@ -334,8 +332,9 @@ public final class MatVec {
 
     /**
      * The scales and mins of all {@code blocks} K-quant super-blocks of a row starting at {@code off},
-     * the floats {@link Dequant#kScalesAndMins} gives, block b's at {@code out[16b ..)}. The 12 bytes
-     * of six-bit fields are cut apart as four int lanes at once, in the same steps as there.
+     * the floats {@link Dequant#kScale} and {@link Dequant#kMin} give: block b's eight scales at
+     * {@code out[16b ..)}, its eight mins after them. The 12 bytes of six-bit fields are cut apart
+     * as four int lanes (four fields each) at once.
      */
     private static void kScalesAndMins(MemorySegment seg, long off, int blocks, int blockBytes, float[] out) {
         for (int b = 0; b < blocks; b++, off += blockBytes) {

@@ -74,37 +74,39 @@ public final class Dequant {
     }
 
     /**
-     * The eight sub-block scales {@code d·sc[j]} into {@code out[0 .. 8)} and mins {@code dmin·m[j]}
-     * into {@code out[8 .. 16)} of the Q4_K/Q5_K super-block at {@code off} (d, dmin, then 12 bytes of
-     * six-bit fields). The fields are cut out four at a time from the little-endian words of those 12
-     * bytes: sc[0..3] and m[0..3] are the low six bits of bytes 0-3 and 4-7; sc[4..7] and m[4..7] take
-     * the low and high nibbles of bytes 8-11 with the top two bits of bytes 0-3 and 4-7 above them.
+     * Sub-block {@code j}'s scale {@code d·sc[j]} of the Q4_K/Q5_K super-block at {@code off} (d, dmin,
+     * then 12 bytes of six-bit fields).
      */
-    public static void kScalesAndMins(MemorySegment seg, long off, float[] out) {
-        float d = f16(seg, off);
-        float dmin = f16(seg, off + 2);
-        int w0 = seg.get(INT, off + 4), w1 = seg.get(INT, off + 8), w2 = seg.get(INT, off + 12);
-        int scales03 = w0 & 0x3F3F3F3F;
-        int mins03 = w1 & 0x3F3F3F3F;
-        int scales47 = (w2 & 0x0F0F0F0F) | (((w0 >>> 6) & 0x03030303) << 4);
-        int mins47 = ((w2 >>> 4) & 0x0F0F0F0F) | (((w1 >>> 6) & 0x03030303) << 4);
-        for (int j = 0; j < 4; j++) {
-            out[j] = d * ((scales03 >>> 8 * j) & 0xFF);
-            out[4 + j] = d * ((scales47 >>> 8 * j) & 0xFF);
-            out[8 + j] = dmin * ((mins03 >>> 8 * j) & 0xFF);
-            out[12 + j] = dmin * ((mins47 >>> 8 * j) & 0xFF);
+    public static float kScale(MemorySegment seg, long off, int j) {
+        return f16(seg, off) * sixBits(seg, off + 4, j, 0);
+    }
+
+    /** Sub-block {@code j}'s min {@code dmin·m[j]} of the Q4_K/Q5_K super-block at {@code off}. */
+    public static float kMin(MemorySegment seg, long off, int j) {
+        return f16(seg, off + 2) * sixBits(seg, off + 4, j, 4);
+    }
+
+    /**
+     * Field {@code j} of the scales ({@code base} 0) or mins ({@code base} 4) in the 12 bytes at
+     * {@code q}: fields 0-3 are the low six bits of bytes {@code base + j}; fields 4-7 are the low
+     * (scales) or high (mins) nibble of byte {@code 4 + j} with the top two bits of byte
+     * {@code base + j - 4} above it.
+     */
+    private static int sixBits(MemorySegment seg, long q, int j, int base) {
+        if (j < 4) {
+            return u8(seg, q + base + j) & 0x3F;
         }
+        int packed = u8(seg, q + 4 + j);
+        return (base == 0 ? packed & 0xF : packed >>> 4) | (u8(seg, q + base + j - 4) >>> 6) << 4;
     }
 
     private static void q4_k(MemorySegment seg, long off, int n, float[] out, int oo) {
-        float[] sm = new float[16];
         for (int b = 0; b < n / 256; b++, off += 144) {
-            kScalesAndMins(seg, off, sm);
             long qs = off + 16;
             int y = oo + b * 256;
             for (int j = 0; j < 4; j++) {
-                float d1 = sm[2 * j], m1 = sm[8 + 2 * j];
-                float d2 = sm[2 * j + 1], m2 = sm[8 + 2 * j + 1];
+                float d1 = kScale(seg, off, 2 * j), m1 = kMin(seg, off, 2 * j);
+                float d2 = kScale(seg, off, 2 * j + 1), m2 = kMin(seg, off, 2 * j + 1);
                 for (int l = 0; l < 32; l++) {
                     int q = u8(seg, qs + 32 * j + l);
                     out[y + 64 * j + l] = d1 * (q & 0xF) - m1;
@@ -115,15 +117,13 @@ public final class Dequant {
     }
 
     private static void q5_k(MemorySegment seg, long off, int n, float[] out, int oo) {
-        float[] sm = new float[16];
         for (int b = 0; b < n / 256; b++, off += 176) {
-            kScalesAndMins(seg, off, sm);
             long qh = off + 16;
             long qs = off + 48;
             int y = oo + b * 256;
             for (int j = 0; j < 4; j++) {
-                float d1 = sm[2 * j], m1 = sm[8 + 2 * j];
-                float d2 = sm[2 * j + 1], m2 = sm[8 + 2 * j + 1];
+                float d1 = kScale(seg, off, 2 * j), m1 = kMin(seg, off, 2 * j);
+                float d2 = kScale(seg, off, 2 * j + 1), m2 = kMin(seg, off, 2 * j + 1);
                 int u1 = 1 << (2 * j), u2 = 2 << (2 * j);
                 for (int l = 0; l < 32; l++) {
                     int q = u8(seg, qs + 32 * j + l);
