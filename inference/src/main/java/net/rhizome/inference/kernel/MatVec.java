@@ -408,7 +408,7 @@ public final class MatVec {
             int i = xo + 64 * t + from;
             FloatVector dLow = FloatVector.broadcast(F, sm[s]), mLow = FloatVector.broadcast(F, sm[s + 8]);
             FloatVector dHigh = FloatVector.broadcast(F, sm[s + 1]), mHigh = FloatVector.broadcast(F, sm[s + 9]);
-                                    IntVector raw0 = L == 4 ? IntVector.broadcast(I, seg.get(WORD, q)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
+            IntVector raw0 = L == 4 ? IntVector.broadcast(I, seg.get(WORD, q)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
                     : (IntVector) ByteVector.fromMemorySegment(BL, seg, q, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
             IntVector fifth0 = (L == 4 ? IntVector.broadcast(I, seg.get(WORD, h)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
                     : (IntVector) ByteVector.fromMemorySegment(BL, seg, h, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).lanewise(VectorOperators.LSHR, bit);
@@ -416,7 +416,7 @@ public final class MatVec {
             IntVector high0 = raw0.lanewise(VectorOperators.LSHR, 4).or(fifth0.lanewise(VectorOperators.LSHL, 3).and(0x10));
             a0 = dLow.mul((FloatVector) low0.convert(VectorOperators.I2F, 0)).sub(mLow).fma(FloatVector.fromArray(F, x, i), a0);
             a0 = dHigh.mul((FloatVector) high0.convert(VectorOperators.I2F, 0)).sub(mHigh).fma(FloatVector.fromArray(F, x, i + 32), a0);
-                                    IntVector raw1 = L == 4 ? IntVector.broadcast(I, seg.get(WORD, q + L)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
+            IntVector raw1 = L == 4 ? IntVector.broadcast(I, seg.get(WORD, q + L)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
                     : (IntVector) ByteVector.fromMemorySegment(BL, seg, q + L, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
             IntVector fifth1 = (L == 4 ? IntVector.broadcast(I, seg.get(WORD, h + L)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
                     : (IntVector) ByteVector.fromMemorySegment(BL, seg, h + L, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).lanewise(VectorOperators.LSHR, bit);
