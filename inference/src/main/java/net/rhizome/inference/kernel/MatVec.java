@@ -9,7 +9,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -25,9 +24,11 @@ import net.rhizome.inference.quant.WeightMatrix;
  * Both routes give identical bits; the fused ones just skip the round trip through memory.
  */
 public final class MatVec {
-    /** Byte species for one float vector's worth of quants: L bytes (64 bits, masked to 4 lanes, when L is 4). */
+    /**
+     * Byte species for one float vector's worth of quants: L bytes, or 8 when L is 4. A load of 8 that
+     * might end past the data reads a 4-byte word instead ({@link #WORD_BYTES}).
+     */
     private static final VectorSpecies<Byte> BL = L <= 8 ? ByteVector.SPECIES_64 : ByteVector.SPECIES_128;
-    private static final VectorMask<Byte> FIRST_L = BL.indexInRange(0, L);
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
