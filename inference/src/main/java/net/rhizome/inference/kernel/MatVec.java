@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -24,11 +25,9 @@ import net.rhizome.inference.quant.WeightMatrix;
  * Both routes give identical bits; the fused ones just skip the round trip through memory.
  */
 public final class MatVec {
-    /**
-     * Byte species for one float vector's worth of quants: L bytes, or 8 when L is 4. A load of 8 that
-     * might end past the data reads a 4-byte word instead ({@link #WORD_BYTES}).
-     */
+    /** Byte species for one float vector's worth of quants: L bytes (64 bits, masked to 4 lanes, when L is 4). */
     private static final VectorSpecies<Byte> BL = L <= 8 ? ByteVector.SPECIES_64 : ByteVector.SPECIES_128;
+    private static final VectorMask<Byte> FIRST_L = BL.indexInRange(0, L);
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
@@ -64,22 +63,17 @@ public final class MatVec {
             long off = w.rowOffset(r);
             int n = w.cols();
             switch (w.type()) {
-                case Q4_K -> {
-                    kScalesAndMins(seg, off, n / 256, 144, scratch);
-                    passes(w.type(), seg, off, null, 0, x, xo, n, lanes, scratch);
-                }
-                case Q5_K -> {
-                    kScalesAndMins(seg, off, n / 256, 176, scratch);
-                    for (int from = 0; from < Dot.LANES; from += 2 * L) {
-                        q5_k(seg, off, x, xo, n, from, lanes, scratch);
+                case Q4_K, Q5_K -> {
+                    kScalesAndMins(seg, off, n / 256, w.type().bytesPerBlock(), scratch);
+                    if (w.type() == GgmlType.Q5_K) {
+                        for (int from = 0; from < Dot.LANES; from += 2 * L) {
+                            q5_k(seg, off, x, xo, n, from, lanes, scratch);
+                        }
+                    } else {
+                        passes(w.type(), seg, off, null, 0, x, xo, n, lanes, scratch);
                     }
                 }
-                case Q6_K -> {
-                    q6kScales(seg, off, n / 256, scratch);
-                    for (int from = 0; from < Dot.LANES; from += 2 * L) {
-                        q6_k(seg, off, x, xo, n, from, lanes, scratch);
-                    }
-                }
+                case Q6_K -> q6_k(seg, off, x, xo, n, lanes, scratch);
                 case Q8_0, Q4_0 -> {
                     SplitBlocks blocks = w.split();
                     passes(w.type(), blocks.quants(), blocks.quantOffset(r, n), blocks.scales(), blocks.scaleOffset(r, n), x, xo, n, lanes, scratch);
@@ -358,46 +352,41 @@ public final class MatVec {
     }
 
     /**
-     * Q6_K rows, lanes {@code from .. from + 2L} per call like {@link #q5_k}, with the group scales
-     * {@code d·sc} of the whole row decoded first into {@code scales} (16 per block, {@link #q6kScales}).
-     * Each vector of lanes takes the four 32-element groups of a half block from one load each of
-     * {@code ql}, {@code ql + 32} and {@code qh} (unmasked: with 4 lanes the 8-byte loads end inside
-     * the block). Vector API calls only, as in {@link #q4_0}.
+     * Q6_K rows, all 32 lanes in one call; the lane accumulators live in {@code lanes} between half
+     * blocks. Per 256-weight block the 16 group scales {@code d·sc} are decoded once into {@code scales};
+     * each vector of lanes then takes the four 32-element groups of a half block from one load each of
+     * {@code ql}, {@code ql + 32} and {@code qh} (unmasked: with 4 lanes the 8-byte loads end inside the block).
+     * <p>The body calls the Vector API directly, with none of this class's helpers: C2 stops inlining
+     * ordinary methods once a compilation passes its node budget (the API's own methods are exempt),
+     * and a vector helper left out-of-line boxes every vector it touches.
      */
-    private static void q6_k(MemorySegment seg, long off, float[] x, int xo, int n, int from, float[] lanes, float[] scales) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        for (int h = 0; h < n / 128; h++) { // half blocks
-            long block = off + 210L * (h >> 1);
-            long ql = block + 64L * (h & 1) + from, qh = block + 128 + 32L * (h & 1) + from;
-            int s = 16 * (h >> 1) + 8 * (h & 1);
-            int i = xo + 128 * h + from;
-            IntVector lo0 = (IntVector) ByteVector.fromMemorySegment(BL, seg, ql, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            IntVector hi0 = (IntVector) ByteVector.fromMemorySegment(BL, seg, ql + 32, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            IntVector top0 = (IntVector) ByteVector.fromMemorySegment(BL, seg, qh, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            int s0 = s + ((from) >> 4);
-            a0 = ((FloatVector) lo0.and(0x0F).or(top0.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(scales[s0]).fma(FloatVector.fromArray(F, x, i), a0);
-            a0 = ((FloatVector) hi0.and(0x0F).or(top0.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(scales[s0 + 2]).fma(FloatVector.fromArray(F, x, i + 32), a0);
-            a0 = ((FloatVector) lo0.lanewise(VectorOperators.LSHR, 4).or(top0.and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(scales[s0 + 4]).fma(FloatVector.fromArray(F, x, i + 64), a0);
-            a0 = ((FloatVector) hi0.lanewise(VectorOperators.LSHR, 4).or(top0.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(scales[s0 + 6]).fma(FloatVector.fromArray(F, x, i + 96), a0);
-            IntVector lo1 = (IntVector) ByteVector.fromMemorySegment(BL, seg, ql + L, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            IntVector hi1 = (IntVector) ByteVector.fromMemorySegment(BL, seg, ql + 32 + L, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            IntVector top1 = (IntVector) ByteVector.fromMemorySegment(BL, seg, qh + L, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            int s1 = s + ((from + L) >> 4);
-            a1 = ((FloatVector) lo1.and(0x0F).or(top1.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(scales[s1]).fma(FloatVector.fromArray(F, x, i + L), a1);
-            a1 = ((FloatVector) hi1.and(0x0F).or(top1.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(scales[s1 + 2]).fma(FloatVector.fromArray(F, x, i + 32 + L), a1);
-            a1 = ((FloatVector) lo1.lanewise(VectorOperators.LSHR, 4).or(top1.and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(scales[s1 + 4]).fma(FloatVector.fromArray(F, x, i + 64 + L), a1);
-            a1 = ((FloatVector) hi1.lanewise(VectorOperators.LSHR, 4).or(top1.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(scales[s1 + 6]).fma(FloatVector.fromArray(F, x, i + 96 + L), a1);
-        }
-        a0.intoArray(lanes, from);
-        a1.intoArray(lanes, from + L);
-    }
-
-    /** The 16 group scales {@code d·sc} of each of the row's {@code blocks} Q6_K blocks, block b's at {@code out[16b ..)}. */
-    private static void q6kScales(MemorySegment seg, long off, int blocks, float[] out) {
-        for (int b = 0; b < blocks; b++, off += 210) {
+    private static void q6_k(MemorySegment seg, long off, float[] x, int xo, int n, float[] lanes, float[] scales) {
+        java.util.Arrays.fill(lanes, 0, Dot.LANES, 0f);
+        for (int b = 0; b < n / 256; b++, off += 210) {
             float d = Float.float16ToFloat(seg.get(SHORT, off + 208));
             for (int j = 0; j < 16; j += L) {
-                signed(seg, off + 192 + j).mul(d).intoArray(out, 16 * b + j);
+                ByteVector sc = L == 4 ? ByteVector.fromMemorySegment(BL, seg, off + 192 + j, LE, FIRST_L) : ByteVector.fromMemorySegment(BL, seg, off + 192 + j, LE);
+                ((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(scales, j);
+            }
+            for (int half = 0; half < 2; half++) {
+                for (int e = 0; e < 32; e += L) {
+                    long ql = off + 64L * half + e;
+                    int s = 8 * half + (e >> 4);
+                    int i = xo + b * 256 + 128 * half + e;
+                    IntVector lo = (IntVector) ByteVector.fromMemorySegment(BL, seg, ql, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector hi = (IntVector) ByteVector.fromMemorySegment(BL, seg, ql + 32, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector top = (IntVector) ByteVector.fromMemorySegment(BL, seg, off + 128 + 32L * half + e, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    FloatVector a = FloatVector.fromArray(F, lanes, e);
+                    IntVector q0 = lo.and(0x0F).or(top.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32);
+                    a = ((FloatVector) q0.convert(VectorOperators.I2F, 0)).mul(scales[s]).fma(FloatVector.fromArray(F, x, i), a);
+                    IntVector q1 = hi.and(0x0F).or(top.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32);
+                    a = ((FloatVector) q1.convert(VectorOperators.I2F, 0)).mul(scales[s + 2]).fma(FloatVector.fromArray(F, x, i + 32), a);
+                    IntVector q2 = lo.lanewise(VectorOperators.LSHR, 4).or(top.and(0x30)).sub(32);
+                    a = ((FloatVector) q2.convert(VectorOperators.I2F, 0)).mul(scales[s + 4]).fma(FloatVector.fromArray(F, x, i + 64), a);
+                    IntVector q3 = hi.lanewise(VectorOperators.LSHR, 4).or(top.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32);
+                    a = ((FloatVector) q3.convert(VectorOperators.I2F, 0)).mul(scales[s + 6]).fma(FloatVector.fromArray(F, x, i + 96), a);
+                    a.intoArray(lanes, e);
+                }
             }
         }
     }
