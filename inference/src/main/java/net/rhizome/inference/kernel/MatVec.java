@@ -157,9 +157,7 @@ public final class MatVec {
                 FloatVector dLow = FloatVector.broadcast(F, Dequant.kScale(seg, off, 2 * p)), mLow = FloatVector.broadcast(F, Dequant.kMin(seg, off, 2 * p));
                 FloatVector dHigh = FloatVector.broadcast(F, Dequant.kScale(seg, off, 2 * p + 1)), mHigh = FloatVector.broadcast(F, Dequant.kMin(seg, off, 2 * p + 1));
                 for (int e = 0; e < 32; e += L) {
-                    long q = off + 16 + 32 * p + e;
-                    IntVector raw = L == 4 ? IntVector.broadcast(I, seg.get(WORD, q)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
-                            : (IntVector) ByteVector.fromMemorySegment(BL, seg, q, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector raw = unsigned(seg, off + 16 + 32 * p + e);
                     int y = oo + b * 256 + 64 * p + e;
                     dLow.mul((FloatVector) raw.and(0x0F).convert(VectorOperators.I2F, 0)).sub(mLow).intoArray(out, y);
                     dHigh.mul((FloatVector) raw.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).sub(mHigh).intoArray(out, y + 32);
