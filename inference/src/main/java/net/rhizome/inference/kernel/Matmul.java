@@ -20,8 +20,14 @@ public final class Matmul {
         if (tokens == 1) {
             par.forRange(rows, (worker, from, to) -> {
                 float[] s = scratch[worker];
-                float[] lanes = new float[Dot.LANES];
-                for (int r = from; r < to; r++) {
+                float[] lanes = new float[2 * Dot.LANES];
+                int r = from;
+                if (MatVec.pairs(w)) {
+                    for (; r + 1 < to; r += 2) {
+                        MatVec.dotPair(w, r, x, 0, y, lanes);
+                    }
+                }
+                for (; r < to; r++) {
                     y[r] = MatVec.dot(w, r, x, 0, s, lanes);
                 }
             });

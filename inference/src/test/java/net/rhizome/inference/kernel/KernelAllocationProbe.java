@@ -9,8 +9,9 @@ import net.rhizome.inference.quant.WeightMatrix;
 
 /**
  * Prints {@code ALLOC <type> <bytes>} for every type with a fused kernel: the bytes that 1000 row
- * products ({@link MatVec#dot}) and 1000 row decodes ({@link MatVec#dequantRow}) allocate once the
- * JIT has compiled them (warming up for at most 20 s). Compiled kernels allocate nothing. A kernel
+ * products ({@link MatVec#dot}, and {@link MatVec#dotPair} where it applies) and 1000 row decodes
+ * ({@link MatVec#dequantRow}) allocate once the JIT has compiled them (warming up for at most
+ * 20 s). Compiled kernels allocate nothing. A kernel
  * whose compilation ran out of C2's inlining budget boxes its vectors instead: it allocates on every
  * row and runs 4-10x slower (Q4_0 and Q4_K did, with 256- and 128-bit vectors). Run once per
  * {@code rhizome.vector.bits} in a child JVM.
@@ -28,22 +29,30 @@ public final class KernelAllocationProbe {
                 MemorySegment raw = KernelPropertiesTest.randomMatrix(type, rows, cols, r).data();
                 MemorySegment data = arena.allocate(raw.byteSize(), 64).copyFrom(raw); // native, as a mapped file is
                 WeightMatrix w = WeightMatrix.of("w", type, rows, cols, data, arena);
-                float[] x = KernelPropertiesTest.gaussian(cols, r), scratch = new float[cols], lanes = new float[Dot.LANES], row = new float[cols];
+                float[] x = KernelPropertiesTest.gaussian(cols, r), scratch = new float[cols], lanes = new float[2 * Dot.LANES], row = new float[cols];
+                float[] y = new float[rows];
+                boolean pairs = MatVec.pairs(w);
                 long deadline = System.nanoTime() + WARM_UP_NANOS, allocated;
                 float sink = 0;
                 do {
                     for (int i = 0; i < 5000; i++) {
                         sink += MatVec.dot(w, i % rows, x, 0, scratch, lanes);
                         MatVec.dequantRow(w, i % rows, row, 0);
+                        if (pairs) {
+                            MatVec.dotPair(w, 2 * (i % 2), x, 0, y, lanes);
+                        }
                     }
                     long before = threads.getCurrentThreadAllocatedBytes();
                     for (int i = 0; i < 1000; i++) {
                         sink += MatVec.dot(w, i % rows, x, 0, scratch, lanes);
                         MatVec.dequantRow(w, i % rows, row, 0);
+                        if (pairs) {
+                            MatVec.dotPair(w, 2 * (i % 2), x, 0, y, lanes);
+                        }
                     }
                     allocated = threads.getCurrentThreadAllocatedBytes() - before;
                 } while (allocated > 0 && System.nanoTime() < deadline);
-                System.out.println("ALLOC " + type + " " + allocated + (Float.isNaN(sink + row[0]) ? " (NaN)" : ""));
+                System.out.println("ALLOC " + type + " " + allocated + (Float.isNaN(sink + row[0] + y[0]) ? " (NaN)" : ""));
             }
         }
     }

@@ -85,16 +85,20 @@ class KernelPropertiesTest {
         WeightMatrix rowsOnly = WeightMatrix.rowsOnly("w", type, rows, cols, w.data()); // Q8_0/Q4_0 without their split copy
         float[] x = gaussian(cols, r);
         float[] row = new float[cols];
-        for (int rIdx = 0; rIdx < rows; rIdx++) {
-            Dequant.row(w, rIdx, row, 0);
-            float expected = reference(row, x, cols);
-            for (WeightMatrix m : java.util.List.of(w, rowsOnly)) {
+        for (WeightMatrix m : java.util.List.of(w, rowsOnly)) {
+            float[] oneToken = new float[rows]; // rows 0 and 1 as a pair where MatVec.pairs(m), row 2 alone
+            try (Parallel par = new Parallel(1)) {
+                Matmul.apply(m, x, oneToken, 1, par, new float[1][cols]);
+            }
+            for (int rIdx = 0; rIdx < rows; rIdx++) {
+                Dequant.row(w, rIdx, row, 0);
+                int expected = Float.floatToIntBits(reference(row, x, cols));
                 String what = type + (m.split() != null ? " split" : "") + " row " + rIdx;
                 float[] vectorDecoded = new float[cols];
                 MatVec.dequantRow(m, rIdx, vectorDecoded, 0);
                 assertThat(vectorDecoded).as("%s decoded", what).isEqualTo(row);
-                assertThat(Float.floatToIntBits(MatVec.dot(m, rIdx, x, 0, new float[cols], new float[Dot.LANES]))).as(what)
-                        .isEqualTo(Float.floatToIntBits(expected));
+                assertThat(Float.floatToIntBits(MatVec.dot(m, rIdx, x, 0, new float[cols], new float[Dot.LANES]))).as(what).isEqualTo(expected);
+                assertThat(Float.floatToIntBits(oneToken[rIdx])).as("%s in a one-token matmul", what).isEqualTo(expected);
             }
         }
     }
