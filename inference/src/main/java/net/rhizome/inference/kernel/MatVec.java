@@ -303,8 +303,9 @@ public final class MatVec {
      * Rows {@code r} and {@code r + 1} of a matrix {@link #pairs} serves, into {@code y[r]} and
      * {@code y[r + 1]}: each row's lanes and sums exactly as {@link #dot} makes them, but the two
      * rows' four accumulator chains interleave, so the loop is no longer bound by the latency of one
-     * row's two. {@code lanes} holds at least {@code 2 * Dot.LANES} floats. (Q8_0 ran 1.5x faster
-     * this way from cache but no faster from memory, which its one-row kernel already saturates.)
+     * row's two. {@code lanes} holds at least {@code 2 * Dot.LANES} floats. Q8_0 and Q4_K ran 1.5x
+     * and 1.3x faster this way from cache, but from memory Q8_0 gained nothing (its one-row kernel
+     * already streams at the read bandwidth) and Q4_K lost 15%, so they keep one row per call.
      */
     public static void dotPair(WeightMatrix w, int r, float[] x, int xo, float[] y, float[] lanes) {
         SplitBlocks blocks = w.split();
