@@ -25,8 +25,9 @@ public final class KernelWidthProbe {
             for (GgmlType type : TYPES) {
                 for (int seed = 0; seed < 6; seed++) {
                     Random r = new Random(seed);
-                    // unquantised rows also get lengths that are not a multiple of 32, to cover the tails
-                    int cols = type.blockSize() == 1 ? 100 + 37 * seed : 256 * (1 + seed % 3), rows = 5, tokens = 7;
+                    // unquantised rows also get lengths that are not a multiple of 32, to cover the tails;
+                    // 11 rows make 8 chunks of one and two rows, so one-token matvecs also take rows in pairs
+                    int cols = type.blockSize() == 1 ? 100 + 37 * seed : 256 * (1 + seed % 3), rows = 11, tokens = 7;
                     WeightMatrix w = KernelPropertiesTest.randomMatrix(type, rows, cols, r);
                     float[] x = KernelPropertiesTest.gaussian(tokens * cols, r);
                     float[] batched = new float[tokens * rows];
