@@ -39,16 +39,15 @@ import net.rhizome.net.transport.proto.PingRequest;
  * <p>Why this design: gRPC gives us protobuf messages with per-message size limits, deadlines,
  * HTTP/2 flow control, keep-alive and bidirectional streaming, all of which later protocols (token
  * streams, swarm control, ledger calls) need. TLS 1.3 supplies encryption and forward secrecy. Each
- * node presents a self-signed certificate whose key is its Ed25519 node key
+ * node presents a certificate for a fresh P-256 TLS key, signed by its Ed25519 node key
  * ({@link NodeCertificates}), and {@link PeerTrustManager} accepts a certificate by identity, not by
  * CA: an outgoing connection to a known peer accepts exactly that {@link PeerId}, so a node presenting
  * any other key fails the handshake. The server requires a client certificate and exposes the
  * caller's authenticated id to services through {@link #callerId()}.
  *
- * <p>The JDK TLS provider is used on purpose: its Ed25519 support in TLS 1.3 is complete (the
- * BoringSSL provider bundled with grpc-netty-shaded aborts the handshake with an internal error
- * for these keys), and AES-GCM is intrinsified; the benchmark compares against a plain JDK TLS
- * socket with the same certificates.
+ * <p>TLS runs in BoringSSL where it loads, else in the JDK ({@link #TLS_PROVIDER}). BoringSSL takes
+ * no Ed25519 private key from Java, which is why the TLS key is P-256 and certified by the node key
+ * rather than being the node key itself.
  *
  * <p>Callers set a deadline on every call ({@code stub.withDeadlineAfter(…)}); there is no default.
  */
