@@ -11,14 +11,15 @@ import net.rhizome.inference.quant.WeightMatrix;
  * Prints {@code ALLOC <type> <bytes>} for every type with a fused kernel: the bytes that 1000 row
  * products ({@link MatVec#dot}, and {@link MatVec#dotPair} where it applies) and 1000 row decodes
  * ({@link MatVec#dequantRow}) allocate once the JIT has compiled them (warming up for at most
- * 20 s). Compiled kernels allocate nothing. A kernel
+ * 60 s: on a loaded machine C2 once took 24 s to recompile a row decoder after a deoptimisation,
+ * and until then its C1 code boxed every vector). Compiled kernels allocate nothing. A kernel
  * whose compilation ran out of C2's inlining budget boxes its vectors instead: it allocates on every
  * row and runs 4-10x slower (Q4_0 and Q4_K did, with 256- and 128-bit vectors). Run once per
  * {@code rhizome.vector.bits} in a child JVM.
  */
 public final class KernelAllocationProbe {
     private static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K};
-    private static final long WARM_UP_NANOS = 20_000_000_000L;
+    private static final long WARM_UP_NANOS = 60_000_000_000L;
 
     public static void main(String[] args) {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
