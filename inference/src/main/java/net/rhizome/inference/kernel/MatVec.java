@@ -124,36 +124,43 @@ public final class MatVec {
         long off = w.rowOffset(r);
         int n = w.cols();
         switch (w.type()) {
-            case Q8_0 -> {
-                SplitBlocks blocks = w.split();
-                MemorySegment quants = blocks.quants(), scales = blocks.scales();
-                long qo = blocks.quantOffset(r, n), so = blocks.scaleOffset(r, n);
-                for (int b = 0; b < n / 32; b++, qo += 32, so += 4) {
-                    FloatVector d = FloatVector.broadcast(F, scales.get(FLOAT, so));
-                    for (int j = 0; j < 32; j += L) {
-                        signed(quants, qo + j).mul(d).intoArray(out, oo + b * 32 + j);
-                    }
-                }
-            }
-            case Q4_0 -> {
-                SplitBlocks blocks = w.split();
-                MemorySegment quants = blocks.quants(), scales = blocks.scales();
-                long qo = blocks.quantOffset(r, n), so = blocks.scaleOffset(r, n);
-                for (int b = 0; b < n / 32; b++, qo += 16, so += 4) {
-                    FloatVector d = FloatVector.broadcast(F, scales.get(FLOAT, so));
-                    for (int e = 0; e < 16; e += L) { // byte e: element e in its low nibble, e + 16 in its high
-                        IntVector raw = unsigned(quants, qo + e);
-                        floats(raw.and(0x0F).sub(8)).mul(d).intoArray(out, oo + b * 32 + e);
-                        floats(raw.lanewise(VectorOperators.LSHR, 4).sub(8)).mul(d).intoArray(out, oo + b * 32 + 16 + e);
-                    }
-                }
-            }
+            case Q8_0 -> q8_0Row(w.split(), r, n, out, oo);
+            case Q4_0 -> q4_0Row(w.split(), r, n, out, oo);
             case Q4_K -> q4kRow(seg, off, n, out, oo);
             default -> Dequant.row(w, r, out, oo);
         }
     }
 
-    /** Q4_K row decoding in a method of its own: inside {@code dequantRow} C2 ran out of inlining budget and boxed these vectors. */
+    // Each type's row decoder is a method of its own, compiled with its own profile. Inside
+    // dequantRow, C2 could compile a case no row had reached yet (a JVM that met Q8_0 rows before
+    // Q4_0 ones) with its vector calls left out of line, boxing every vector of every later row
+    // (15 KB per 512-weight row in KernelAllocationTest, in CI).
+
+    private static void q8_0Row(SplitBlocks blocks, int r, int n, float[] out, int oo) {
+        MemorySegment quants = blocks.quants(), scales = blocks.scales();
+        long qo = blocks.quantOffset(r, n), so = blocks.scaleOffset(r, n);
+        for (int b = 0; b < n / 32; b++, qo += 32, so += 4) {
+            FloatVector d = FloatVector.broadcast(F, scales.get(FLOAT, so));
+            for (int j = 0; j < 32; j += L) {
+                signed(quants, qo + j).mul(d).intoArray(out, oo + b * 32 + j);
+            }
+        }
+    }
+
+    private static void q4_0Row(SplitBlocks blocks, int r, int n, float[] out, int oo) {
+        MemorySegment quants = blocks.quants(), scales = blocks.scales();
+        long qo = blocks.quantOffset(r, n), so = blocks.scaleOffset(r, n);
+        for (int b = 0; b < n / 32; b++, qo += 16, so += 4) {
+            FloatVector d = FloatVector.broadcast(F, scales.get(FLOAT, so));
+            for (int e = 0; e < 16; e += L) { // byte e: element e in its low nibble, e + 16 in its high
+                IntVector raw = unsigned(quants, qo + e);
+                floats(raw.and(0x0F).sub(8)).mul(d).intoArray(out, oo + b * 32 + e);
+                floats(raw.lanewise(VectorOperators.LSHR, 4).sub(8)).mul(d).intoArray(out, oo + b * 32 + 16 + e);
+            }
+        }
+    }
+
+    /** Q4_K row decoding: inside {@code dequantRow} C2 also ran out of inlining budget and boxed these vectors. */
     private static void q4kRow(MemorySegment seg, long off, int n, float[] out, int oo) {
         for (int b = 0; b < n / 256; b++, off += 144) {
             for (int p = 0; p < 4; p++) { // sub-blocks 2p and 2p + 1: low and high nibbles of 32 bytes
