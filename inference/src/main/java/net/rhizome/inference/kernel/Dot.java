@@ -76,15 +76,6 @@ public final class Dot {
         }
     }
 
-    /** With 16 lanes: the tree of lanes 0-15 in {@code low} and 16-31 in {@code high}, straight from a kernel's registers. */
-    static float tree(FloatVector low, FloatVector high) {
-        FloatVector v = low.add(high);
-        v = v.add(v.rearrange(DOWN_8));
-        v = v.add(v.rearrange(DOWN_4));
-        v = v.add(v.rearrange(DOWN_2));
-        return v.lane(0) + v.lane(1);
-    }
-
     /** Scalar statement of the canonical order over the first {@code n} elements. */
     static void accumulateScalar(float[] a, int ao, float[] b, int bo, int n, float[] lanes) {
         for (int i = 0; i < n; i++) {
@@ -104,7 +95,11 @@ public final class Dot {
      */
     static float tree(float[] lanes, int o) {
         if (L == 16) {
-            return tree(FloatVector.fromArray(F, lanes, o), FloatVector.fromArray(F, lanes, o + 16));
+            FloatVector v = FloatVector.fromArray(F, lanes, o).add(FloatVector.fromArray(F, lanes, o + 16));
+            v = v.add(v.rearrange(DOWN_8));
+            v = v.add(v.rearrange(DOWN_4));
+            v = v.add(v.rearrange(DOWN_2));
+            return v.lane(0) + v.lane(1);
         }
         float h0 = lanes[o] + lanes[o + 16], h1 = lanes[o + 1] + lanes[o + 17], h2 = lanes[o + 2] + lanes[o + 18], h3 = lanes[o + 3] + lanes[o + 19];
         float h4 = lanes[o + 4] + lanes[o + 20], h5 = lanes[o + 5] + lanes[o + 21], h6 = lanes[o + 6] + lanes[o + 22], h7 = lanes[o + 7] + lanes[o + 23];

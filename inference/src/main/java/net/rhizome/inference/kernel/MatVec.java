@@ -310,11 +310,11 @@ public final class MatVec {
      * Rows {@code r} and {@code r + 1} of a matrix {@link #pairs} serves, into {@code y[r]} and
      * {@code y[r + 1]}: each row's lanes and sums exactly as {@link #dot} makes them, but the two
      * rows' four accumulator chains interleave, so the loop is no longer bound by the latency of one
-     * row's two. The lanes go to the tree straight from registers. Q8_0 and Q4_K ran 1.5x and 1.3x
-     * faster this way from cache, but from memory Q8_0 gained nothing (its one-row kernel already
-     * streams at the read bandwidth) and Q4_K lost 15%, so they keep one row per call.
+     * row's two. {@code lanes} holds at least {@code 2 * Dot.LANES} floats. Q8_0 and Q4_K ran 1.5x
+     * and 1.3x faster this way from cache, but from memory Q8_0 gained nothing (its one-row kernel
+     * already streams at the read bandwidth) and Q4_K lost 15%, so they keep one row per call.
      */
-    public static void dotPair(WeightMatrix w, int r, float[] x, int xo, float[] y) {
+    public static void dotPair(WeightMatrix w, int r, float[] x, int xo, float[] y, float[] lanes) {
         SplitBlocks blocks = w.split();
         int n = w.cols();
         MemorySegment quants = blocks.quants(), scales = blocks.scales();
@@ -332,8 +332,12 @@ public final class MatVec {
             b0 = rawB.and(0x0F).selectFrom(valuesB).reinterpretAsFloats().fma(low, b0);
             b1 = rawB.lanewise(VectorOperators.LSHR, 4).selectFrom(valuesB).reinterpretAsFloats().fma(high, b1);
         }
-        y[r] = Dot.tree(a0, a1);
-        y[r + 1] = Dot.tree(b0, b1);
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, 16);
+        b0.intoArray(lanes, 32);
+        b1.intoArray(lanes, 48);
+        y[r] = Dot.tree(lanes, 0);
+        y[r + 1] = Dot.tree(lanes, Dot.LANES);
     }
 
     /**

@@ -20,11 +20,11 @@ public final class Matmul {
         if (tokens == 1) {
             par.forRange(rows, (worker, from, to) -> {
                 float[] s = scratch[worker];
-                float[] lanes = new float[Dot.LANES];
+                float[] lanes = new float[2 * Dot.LANES];
                 int r = from;
                 if (MatVec.pairs(w)) {
                     for (; r + 1 < to; r += 2) {
-                        MatVec.dotPair(w, r, x, 0, y);
+                        MatVec.dotPair(w, r, x, 0, y, lanes);
                     }
                 }
                 for (; r < to; r++) {

@@ -30,7 +30,7 @@ public final class KernelAllocationProbe {
                 MemorySegment raw = KernelPropertiesTest.randomMatrix(type, rows, cols, r).data();
                 MemorySegment data = arena.allocate(raw.byteSize(), 64).copyFrom(raw); // native, as a mapped file is
                 WeightMatrix w = WeightMatrix.of("w", type, rows, cols, data, arena);
-                float[] x = KernelPropertiesTest.gaussian(cols, r), scratch = new float[cols], lanes = new float[Dot.LANES], row = new float[cols];
+                float[] x = KernelPropertiesTest.gaussian(cols, r), scratch = new float[cols], lanes = new float[2 * Dot.LANES], row = new float[cols];
                 float[] y = new float[rows];
                 boolean pairs = MatVec.pairs(w);
                 long deadline = System.nanoTime() + WARM_UP_NANOS, allocated;
@@ -40,7 +40,7 @@ public final class KernelAllocationProbe {
                         sink += MatVec.dot(w, i % rows, x, 0, scratch, lanes);
                         MatVec.dequantRow(w, i % rows, row, 0);
                         if (pairs) {
-                            MatVec.dotPair(w, 2 * (i % 2), x, 0, y);
+                            MatVec.dotPair(w, 2 * (i % 2), x, 0, y, lanes);
                         }
                     }
                     long before = threads.getCurrentThreadAllocatedBytes();
@@ -48,7 +48,7 @@ public final class KernelAllocationProbe {
                         sink += MatVec.dot(w, i % rows, x, 0, scratch, lanes);
                         MatVec.dequantRow(w, i % rows, row, 0);
                         if (pairs) {
-                            MatVec.dotPair(w, 2 * (i % 2), x, 0, y);
+                            MatVec.dotPair(w, 2 * (i % 2), x, 0, y, lanes);
                         }
                     }
                     allocated = threads.getCurrentThreadAllocatedBytes() - before;
