@@ -260,11 +260,13 @@ public final class MatVec {
     }
 
     /**
-     * Q4_0 rows from their split copy. Element {@code e} of a block is the low nibble of byte {@code e}
-     * below 16 and the high nibble of byte {@code e - 16} from 16; each vector's byte offset and shift
-     * are fixed for the whole row. The shift counts are vectors: C2 intrinsifies a scalar count only
-     * when it is a compile-time constant, and {@code from} is not (2-6 GB/s instead of 17). Like {@link #q5_k} the body calls the Vector API directly: with four
-     * vectors per pass C2 ran out of inlining budget for helpers and boxed every vector (10x slower).
+     * Q4_0 rows from their split copy; with 16 lanes {@link #q4_0Lookup} takes the row instead.
+     * Element {@code e} of a block is the low nibble of byte {@code e} below 16 and the high nibble of
+     * byte {@code e - 16} from 16; each vector's byte offset and shift are fixed for the whole row.
+     * The shift counts are vectors: C2 intrinsifies a scalar count only when it is a compile-time
+     * constant, and {@code from} is not (2-6 GB/s instead of 17). Like {@link #q5_k} the body calls
+     * the Vector API directly: with four vectors per pass C2 ran out of inlining budget for helpers
+     * and boxed every vector (10x slower).
      */
     private static void q4_0(MemorySegment quants, long off, MemorySegment scales, long so, float[] x, int xo, int n, int from, float[] lanes) {
         if (L == 16) {
