@@ -469,34 +469,34 @@ public final class MatVec {
      * of 32 bytes of {@code qs}, with bits {@code 2p} and {@code 2p + 1} ({@code p = t mod 4}) of the
      * block's 32 {@code qh} bytes as their fifth bit. Lanes {@code from .. from + 2L} per call, whatever
      * the width, and Vector API calls only: with four vectors per call, or with helpers, C2 ran out of
-     * inlining budget and boxed the vectors.
+     * inlining budget and boxed the vectors. The shift count, scales and mins stay scalars: made into
+     * vectors in the loop, they led C2 (in {@code -Xbatch} compile order, at 512 bits) to box an
+     * accumulator on every iteration.
      */
     private static void q5_k(MemorySegment seg, long off, float[] x, int xo, int n, int from, float[] lanes, float[] sm) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         for (int t = 0; t < n / 64; t++) {
             long block = off + 176L * (t >> 2);
             long q = block + 48 + 32 * (t & 3) + from, h = block + 16 + from;
-            IntVector bit = IntVector.broadcast(I, 2 * (t & 3));
+            int bit = 2 * (t & 3);
             int s = 16 * (t >> 2) + 2 * (t & 3);
             int i = xo + 64 * t + from;
-            FloatVector dLow = FloatVector.broadcast(F, sm[s]), mLow = FloatVector.broadcast(F, sm[s + 8]);
-            FloatVector dHigh = FloatVector.broadcast(F, sm[s + 1]), mHigh = FloatVector.broadcast(F, sm[s + 9]);
             IntVector raw0 = L == 4 ? IntVector.broadcast(I, seg.get(WORD, q)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
                     : (IntVector) ByteVector.fromMemorySegment(BL, seg, q, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
             IntVector fifth0 = (L == 4 ? IntVector.broadcast(I, seg.get(WORD, h)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
                     : (IntVector) ByteVector.fromMemorySegment(BL, seg, h, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).lanewise(VectorOperators.LSHR, bit);
             IntVector low0 = raw0.and(0x0F).or(fifth0.lanewise(VectorOperators.LSHL, 4).and(0x10));
             IntVector high0 = raw0.lanewise(VectorOperators.LSHR, 4).or(fifth0.lanewise(VectorOperators.LSHL, 3).and(0x10));
-            a0 = dLow.mul((FloatVector) low0.convert(VectorOperators.I2F, 0)).sub(mLow).fma(FloatVector.fromArray(F, x, i), a0);
-            a0 = dHigh.mul((FloatVector) high0.convert(VectorOperators.I2F, 0)).sub(mHigh).fma(FloatVector.fromArray(F, x, i + 32), a0);
+            a0 = ((FloatVector) low0.convert(VectorOperators.I2F, 0)).mul(sm[s]).sub(sm[s + 8]).fma(FloatVector.fromArray(F, x, i), a0);
+            a0 = ((FloatVector) high0.convert(VectorOperators.I2F, 0)).mul(sm[s + 1]).sub(sm[s + 9]).fma(FloatVector.fromArray(F, x, i + 32), a0);
             IntVector raw1 = L == 4 ? IntVector.broadcast(I, seg.get(WORD, q + L)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
                     : (IntVector) ByteVector.fromMemorySegment(BL, seg, q + L, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
             IntVector fifth1 = (L == 4 ? IntVector.broadcast(I, seg.get(WORD, h + L)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
                     : (IntVector) ByteVector.fromMemorySegment(BL, seg, h + L, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).lanewise(VectorOperators.LSHR, bit);
             IntVector low1 = raw1.and(0x0F).or(fifth1.lanewise(VectorOperators.LSHL, 4).and(0x10));
             IntVector high1 = raw1.lanewise(VectorOperators.LSHR, 4).or(fifth1.lanewise(VectorOperators.LSHL, 3).and(0x10));
-            a1 = dLow.mul((FloatVector) low1.convert(VectorOperators.I2F, 0)).sub(mLow).fma(FloatVector.fromArray(F, x, i + L), a1);
-            a1 = dHigh.mul((FloatVector) high1.convert(VectorOperators.I2F, 0)).sub(mHigh).fma(FloatVector.fromArray(F, x, i + 32 + L), a1);
+            a1 = ((FloatVector) low1.convert(VectorOperators.I2F, 0)).mul(sm[s]).sub(sm[s + 8]).fma(FloatVector.fromArray(F, x, i + L), a1);
+            a1 = ((FloatVector) high1.convert(VectorOperators.I2F, 0)).mul(sm[s + 1]).sub(sm[s + 9]).fma(FloatVector.fromArray(F, x, i + 32 + L), a1);
         }
         a0.intoArray(lanes, from);
         a1.intoArray(lanes, from + L);

@@ -15,4 +15,17 @@ class KernelAllocationTest {
             assertThat(lines).as("RHIZOME_VECTOR_BITS=%s", bits).hasSize(6).allSatisfy(l -> assertThat(l).endsWith(" 0"));
         }
     }
+
+    /**
+     * The same in another compile order: with {@code -Xbatch} each method is compiled the moment it
+     * gets hot, with a younger profile. Q5_K's kernel once boxed an accumulator per iteration only in
+     * this order.
+     */
+    @Test
+    void kernelsCompiledInBatchOrderAllocateNothing() throws Exception {
+        for (String bits : new String[] {"128", "256", "512"}) {
+            List<String> lines = WidthProbes.runWithJvmOptions(List.of("-Xbatch"), bits, KernelAllocationProbe.class.getName()).lines().filter(l -> l.startsWith("ALLOC ")).toList();
+            assertThat(lines).as("-Xbatch, RHIZOME_VECTOR_BITS=%s", bits).hasSize(6).allSatisfy(l -> assertThat(l).endsWith(" 0"));
+        }
+    }
 }

@@ -14,9 +14,15 @@ public final class WidthProbes {
 
     /** The child's standard output; fails the calling test unless it exits 0 within two minutes. */
     public static String run(String bits, String mainClass, String... args) throws Exception {
+        return runWithJvmOptions(List.of(), bits, mainClass, args);
+    }
+
+    /** As {@link #run}, with extra options for the child JVM (such as {@code -Xbatch}, which changes the JIT's compile order). */
+    public static String runWithJvmOptions(List<String> jvmOptions, String bits, String mainClass, String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-Drhizome.vector.bits=" + bits, "-cp", System.getProperty("java.class.path"), mainClass));
+        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-Drhizome.vector.bits=" + bits, "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
