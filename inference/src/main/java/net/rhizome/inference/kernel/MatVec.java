@@ -73,15 +73,15 @@ public final class MatVec {
                             q5_k(seg, off, x, xo, n, from, lanes, scratch);
                         }
                     } else {
-                        passes(w.type(), seg, off, null, 0, x, xo, n, lanes, scratch);
+                        passes(w.type(), seg, off, null, 0, 1, x, xo, n, lanes, scratch);
                     }
                 }
                 case Q6_K -> q6_k(seg, off, x, xo, n, lanes, scratch);
                 case Q8_0, Q4_0 -> {
                     SplitBlocks blocks = w.split();
-                    passes(w.type(), blocks.quants(), blocks.quantOffset(r, n), blocks.scales(), blocks.scaleOffset(r, n), x, xo, n, lanes, scratch);
+                    passes(w.type(), blocks.quants(), blocks.quantOffset(r), blocks.scales(), blocks.scaleOffset(r), blocks.stride(r), x, xo, n, lanes, scratch);
                 }
-                default -> passes(w.type(), seg, off, null, 0, x, xo, n, lanes, scratch);
+                default -> passes(w.type(), seg, off, null, 0, 1, x, xo, n, lanes, scratch);
             }
             for (int i = n / Dot.LANES * Dot.LANES; i < n; i++) { // only F32 rows have a tail
                 lanes[i & (Dot.LANES - 1)] = Math.fma(seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, off + 4L * i), x[xo + i], lanes[i & (Dot.LANES - 1)]);
@@ -95,14 +95,15 @@ public final class MatVec {
     /**
      * The kernels that keep one pass of lanes in registers, {@link Dot#PASS_LANES} lanes per call.
      * Q8_0 and Q4_0 read their {@link SplitBlocks}: {@code seg}/{@code off} address the quants and
-     * {@code scales}/{@code so} the scales; the other types read the GGUF row at {@code off}.
+     * {@code scales}/{@code so} the scales, {@code stride} blocks apart (Q8_0 rows are never paired,
+     * so theirs is 1); the other types read the GGUF row at {@code off}.
      */
-    private static void passes(GgmlType type, MemorySegment seg, long off, MemorySegment scales, long so, float[] x, int xo, int n, float[] lanes, float[] scratch) {
+    private static void passes(GgmlType type, MemorySegment seg, long off, MemorySegment scales, long so, int stride, float[] x, int xo, int n, float[] lanes, float[] scratch) {
         for (int from = 0; from < Dot.LANES; from += Dot.PASS_LANES) {
             switch (type) {
                 case F32 -> f32(seg, off, x, xo, n, from, lanes);
                 case Q8_0 -> q8_0(seg, off, scales, so, x, xo, n, from, lanes);
-                case Q4_0 -> q4_0(seg, off, scales, so, x, xo, n, from, lanes);
+                case Q4_0 -> q4_0(seg, off, scales, so, stride, x, xo, n, from, lanes);
                 case Q4_K -> q4_k(seg, off, x, xo, n, from, lanes, scratch);
                 default -> throw new IllegalStateException("no fused kernel for " + type);
             }
@@ -138,7 +139,7 @@ public final class MatVec {
 
     private static void q8_0Row(SplitBlocks blocks, int r, int n, float[] out, int oo) {
         MemorySegment quants = blocks.quants(), scales = blocks.scales();
-        long qo = blocks.quantOffset(r, n), so = blocks.scaleOffset(r, n);
+        long qo = blocks.quantOffset(r), so = blocks.scaleOffset(r);
         for (int b = 0; b < n / 32; b++, qo += 32, so += 4) {
             FloatVector d = FloatVector.broadcast(F, scales.get(FLOAT, so));
             for (int j = 0; j < 32; j += L) {
@@ -149,8 +150,8 @@ public final class MatVec {
 
     private static void q4_0Row(SplitBlocks blocks, int r, int n, float[] out, int oo) {
         MemorySegment quants = blocks.quants(), scales = blocks.scales();
-        long qo = blocks.quantOffset(r, n), so = blocks.scaleOffset(r, n);
-        for (int b = 0; b < n / 32; b++, qo += 16, so += 4) {
+        long qo = blocks.quantOffset(r), so = blocks.scaleOffset(r), quantStep = 16L * blocks.stride(r), scaleStep = 4L * blocks.stride(r);
+        for (int b = 0; b < n / 32; b++, qo += quantStep, so += scaleStep) {
             FloatVector d = FloatVector.broadcast(F, scales.get(FLOAT, so));
             for (int e = 0; e < 16; e += L) { // byte e: element e in its low nibble, e + 16 in its high
                 IntVector raw = unsigned(quants, qo + e);
@@ -268,16 +269,17 @@ public final class MatVec {
      * the Vector API directly: with four vectors per pass C2 ran out of inlining budget for helpers
      * and boxed every vector (10x slower).
      */
-    private static void q4_0(MemorySegment quants, long off, MemorySegment scales, long so, float[] x, int xo, int n, int from, float[] lanes) {
+    private static void q4_0(MemorySegment quants, long off, MemorySegment scales, long so, int stride, float[] x, int xo, int n, int from, float[] lanes) {
         if (L == 16) {
-            q4_0Lookup(quants, off, scales, so, x, xo, n, lanes);
+            q4_0Lookup(quants, off, scales, so, stride, x, xo, n, lanes);
             return;
         }
+        long quantStep = 16L * stride, scaleStep = 4L * stride;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int byte0 = from & 15, byte1 = (from + L) & 15, byte2 = (from + 2 * L) & 15, byte3 = (from + 3 * L) & 15;
         IntVector shift0 = IntVector.broadcast(I, 4 * (from >> 4)), shift1 = IntVector.broadcast(I, 4 * ((from + L) >> 4));
         IntVector shift2 = IntVector.broadcast(I, 4 * ((from + 2 * L) >> 4)), shift3 = IntVector.broadcast(I, 4 * ((from + 3 * L) >> 4));
-        for (int b = 0; b < n / 32; b++, off += 16, so += 4) {
+        for (int b = 0; b < n / 32; b++, off += quantStep, so += scaleStep) {
             FloatVector d = FloatVector.broadcast(F, scales.get(FLOAT, so));
             int i = xo + b * 32 + from;
             IntVector r0 = L == 4 ? IntVector.broadcast(I, quants.get(WORD, off + byte0)).lanewise(VectorOperators.LSHR, WORD_BYTES).and(0xFF)
@@ -309,7 +311,8 @@ public final class MatVec {
     }
 
     /**
-     * Rows {@code r} and {@code r + 1} of a matrix {@link #pairs} serves, into {@code y[r]} and
+     * Rows {@code r} and {@code r + 1} of a matrix {@link #pairs} serves, {@code r} even and
+     * {@code r + 1} a row (one pair of the {@link SplitBlocks} layout), into {@code y[r]} and
      * {@code y[r + 1]}: each row's lanes and sums exactly as {@link #dot} makes them, but the two
      * rows' four accumulator chains interleave, so the loop is no longer bound by the latency of one
      * row's two. {@code lanes} holds at least {@code 2 * Dot.LANES} floats. Q8_0 and Q4_K ran 1.5x
@@ -320,17 +323,17 @@ public final class MatVec {
         SplitBlocks blocks = w.split();
         int n = w.cols();
         MemorySegment quants = blocks.quants(), scales = blocks.scales();
-        long qa = blocks.quantOffset(r, n), qb = blocks.quantOffset(r + 1, n), sa = blocks.scaleOffset(r, n), sb = blocks.scaleOffset(r + 1, n);
+        long qo = blocks.quantOffset(r), so = blocks.scaleOffset(r); // block b of row r, then of row r + 1
         FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
-        for (int b = 0; b < n / 32; b++, qa += 16, qb += 16, sa += 4, sb += 4) {
+        for (int b = 0; b < n / 32; b++, qo += 32, so += 8) {
             int i = xo + b * 32;
             FloatVector low = FloatVector.fromArray(F, x, i), high = FloatVector.fromArray(F, x, i + 16);
-            IntVector valuesA = Q4_CENTRED.mul(scales.get(FLOAT, sa)).reinterpretAsInts();
-            IntVector rawA = (IntVector) ByteVector.fromMemorySegment(BL, quants, qa, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            IntVector valuesA = Q4_CENTRED.mul(scales.get(FLOAT, so)).reinterpretAsInts();
+            IntVector rawA = (IntVector) ByteVector.fromMemorySegment(BL, quants, qo, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
             a0 = rawA.and(0x0F).selectFrom(valuesA).reinterpretAsFloats().fma(low, a0);
             a1 = rawA.lanewise(VectorOperators.LSHR, 4).selectFrom(valuesA).reinterpretAsFloats().fma(high, a1);
-            IntVector valuesB = Q4_CENTRED.mul(scales.get(FLOAT, sb)).reinterpretAsInts();
-            IntVector rawB = (IntVector) ByteVector.fromMemorySegment(BL, quants, qb, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            IntVector valuesB = Q4_CENTRED.mul(scales.get(FLOAT, so + 4)).reinterpretAsInts();
+            IntVector rawB = (IntVector) ByteVector.fromMemorySegment(BL, quants, qo + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
             b0 = rawB.and(0x0F).selectFrom(valuesB).reinterpretAsFloats().fma(low, b0);
             b1 = rawB.lanewise(VectorOperators.LSHR, 4).selectFrom(valuesB).reinterpretAsFloats().fma(high, b1);
         }
@@ -349,9 +352,10 @@ public final class MatVec {
      * fewer instructions than converting and scaling every nibble. The lookup is {@code selectFrom}:
      * {@code rearrange(v.toShuffle())} wraps the indexes with five more instructions per lookup.
      */
-    private static void q4_0Lookup(MemorySegment quants, long off, MemorySegment scales, long so, float[] x, int xo, int n, float[] lanes) {
+    private static void q4_0Lookup(MemorySegment quants, long off, MemorySegment scales, long so, int stride, float[] x, int xo, int n, float[] lanes) {
+        long quantStep = 16L * stride, scaleStep = 4L * stride;
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        for (int b = 0; b < n / 32; b++, off += 16, so += 4) {
+        for (int b = 0; b < n / 32; b++, off += quantStep, so += scaleStep) {
             IntVector values = Q4_CENTRED.mul(scales.get(FLOAT, so)).reinterpretAsInts();
             IntVector raw = (IntVector) ByteVector.fromMemorySegment(BL, quants, off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
             int i = xo + b * 32;

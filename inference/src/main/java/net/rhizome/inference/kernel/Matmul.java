@@ -23,6 +23,10 @@ public final class Matmul {
                 float[] lanes = new float[2 * Dot.LANES];
                 int r = from;
                 if (MatVec.pairs(w)) {
+                    if ((r & 1) == 1 && r < to) { // pairs start at even rows
+                        y[r] = MatVec.dot(w, r, x, 0, s, lanes);
+                        r++;
+                    }
                     for (; r + 1 < to; r += 2) {
                         MatVec.dotPair(w, r, x, 0, y, lanes);
                     }

@@ -36,8 +36,8 @@ public final class UnorderedMatVec {
     public static float dot(WeightMatrix w, int r, float[] x) {
         SplitBlocks blocks = w.split();
         MemorySegment quants = blocks.quants(), scales = blocks.scales();
-        long qo = blocks.quantOffset(r, w.cols()), so = blocks.scaleOffset(r, w.cols());
-        return w.type() == GgmlType.Q8_0 ? q8(quants, qo, scales, so, w.cols(), x) : q4(quants, qo, scales, so, w.cols(), x);
+        long qo = blocks.quantOffset(r), so = blocks.scaleOffset(r);
+        return w.type() == GgmlType.Q8_0 ? q8(quants, qo, scales, so, w.cols(), x) : q4(quants, qo, scales, so, blocks.stride(r), w.cols(), x);
     }
 
     private static float q8(MemorySegment quants, long off, MemorySegment scales, long so, int n, float[] x) {
@@ -56,9 +56,9 @@ public final class UnorderedMatVec {
     }
 
     /** Byte {@code j} of a Q4_0 block holds element {@code j} in its low nibble and {@code j + 16} in its high one. */
-    private static float q4(MemorySegment quants, long off, MemorySegment scales, long so, int n, float[] x) {
+    private static float q4(MemorySegment quants, long off, MemorySegment scales, long so, int stride, int n, float[] x) {
         FloatVector acc = FloatVector.zero(F), other = acc;
-        for (int i = 0; i < n; i += 32, off += 16, so += 4) {
+        for (int i = 0; i < n; i += 32, off += 16L * stride, so += 4L * stride) {
             FloatVector s = FloatVector.zero(F);
             for (int j = 0; j < 16; j += L) {
                 IntVector raw = (IntVector) ByteVector.fromMemorySegment(B, quants, off + j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);

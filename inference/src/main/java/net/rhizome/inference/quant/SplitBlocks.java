@@ -8,7 +8,7 @@ import net.rhizome.inference.gguf.GgmlType;
 /**
  * The blocks of a Q8_0 or Q4_0 matrix with quants and scales stored apart, as the vector kernels
  * want them: {@code quants} holds each block's quant bytes back to back (32 per Q8_0 block, 16 per
- * Q4_0 block, same order as the file) and {@code scales} each block's f16 scale as an f32.
+ * Q4_0 block) and {@code scales} each block's f16 scale as an f32.
  *
  * <p>In the GGUF layout every block starts with its 2-byte scale, so quant loads straddle cache
  * lines and each block's scale needs a load, a conversion and a broadcast. Reading the split copy
@@ -16,8 +16,15 @@ import net.rhizome.inference.gguf.GgmlType;
  * decoded weights, and every product, keep their bits. The copy costs as much memory as the
  * matrix; the loader then drops the copied file pages from the process (they stay in the page
  * cache, and fault back in should the scalar path read them).
+ *
+ * <p>Q8_0 rows follow each other. Q4_0 rows are stored in pairs, interleaved block by block: block
+ * {@code b} of row {@code 2p + 1} follows block {@code b} of row {@code 2p}, in the quants and in the
+ * scales alike, and an odd last row stands alone. The kernel that computes a pair of rows at once
+ * then reads one sequential stream of quants and one of scales instead of two of each, which ran
+ * 1.5x faster from memory; a kernel that reads one row steps over its partner's blocks
+ * ({@link #stride}).
  */
-public record SplitBlocks(MemorySegment quants, MemorySegment scales, int quantBytes) {
+public record SplitBlocks(MemorySegment quants, MemorySegment scales, int quantBytes, int rows, int cols, int rowsPerGroup) {
 
     /** Whether {@code type} has a split form. */
     public static boolean applies(GgmlType type) {
@@ -25,30 +32,43 @@ public record SplitBlocks(MemorySegment quants, MemorySegment scales, int quantB
     }
 
     static SplitBlocks of(GgmlType type, int rows, int cols, MemorySegment data, SegmentAllocator memory) {
-        int quantBytes = type.bytesPerBlock() - 2;
-        long blocks = (long) rows * (cols / 32);
-        MemorySegment quants = memory.allocate(blocks * quantBytes, 64);
-        MemorySegment scales = memory.allocate(blocks * 4, 64);
-        for (long b = 0; b < blocks; b++) {
-            long at = b * type.bytesPerBlock();
-            scales.setAtIndex(ValueLayout.JAVA_FLOAT, b, Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, at)));
-            MemorySegment.copy(data, at + 2, quants, b * quantBytes, quantBytes);
+        int quantBytes = type.bytesPerBlock() - 2, blocksPerRow = cols / 32;
+        long blocks = (long) rows * blocksPerRow;
+        SplitBlocks split = new SplitBlocks(memory.allocate(blocks * quantBytes, 64), memory.allocate(blocks * 4, 64), quantBytes, rows, cols,
+                type == GgmlType.Q4_0 ? 2 : 1);
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < blocksPerRow; b++) {
+                long at = ((long) r * blocksPerRow + b) * type.bytesPerBlock();
+                long to = split.firstBlock(r) + (long) b * split.stride(r);
+                split.scales.setAtIndex(ValueLayout.JAVA_FLOAT, to, Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, at)));
+                MemorySegment.copy(data, at + 2, split.quants, to * quantBytes, quantBytes);
+            }
         }
-        return new SplitBlocks(quants, scales, quantBytes);
+        return split;
     }
 
     boolean fits(int rows, int cols) {
         long blocks = (long) rows * (cols / 32);
-        return quants.byteSize() == blocks * quantBytes && scales.byteSize() == blocks * 4;
+        return rows == this.rows && cols == this.cols && quants.byteSize() == blocks * quantBytes && scales.byteSize() == blocks * 4;
     }
 
-    /** Byte offset of row {@code r}'s first quant in {@link #quants()}, for rows of {@code cols} weights. */
-    public long quantOffset(int r, int cols) {
-        return (long) r * (cols / 32) * quantBytes;
+    /** Blocks from one block of row {@code r} to its next: 2 in a Q4_0 pair, else 1. */
+    public int stride(int r) {
+        return rowsPerGroup == 2 && (r | 1) < rows ? 2 : 1;
+    }
+
+    /** Byte offset of row {@code r}'s first quant in {@link #quants()}. */
+    public long quantOffset(int r) {
+        return firstBlock(r) * quantBytes;
     }
 
     /** Byte offset of row {@code r}'s first scale in {@link #scales()}. */
-    public long scaleOffset(int r, int cols) {
-        return 4L * r * (cols / 32);
+    public long scaleOffset(int r) {
+        return firstBlock(r) * 4;
+    }
+
+    private long firstBlock(int r) {
+        long blocksPerRow = cols / 32;
+        return stride(r) == 1 ? r * blocksPerRow : (r & ~1) * blocksPerRow + (r & 1);
     }
 }

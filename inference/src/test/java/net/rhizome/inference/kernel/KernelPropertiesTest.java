@@ -78,17 +78,19 @@ class KernelPropertiesTest {
 
     @Property(tries = 60)
     void fusedKernelsEqualDequantisedCanonicalDot(
-            @ForAll("types") GgmlType type, @ForAll @IntRange(min = 1, max = 3) int blocks256, @ForAll long seed) {
+            @ForAll("types") GgmlType type, @ForAll @IntRange(min = 1, max = 3) int blocks256, @ForAll @IntRange(min = 1, max = 13) int rows,
+            @ForAll @IntRange(min = 1, max = 3) int threads, @ForAll long seed) {
         Random r = new Random(seed);
-        int cols = 256 * blocks256, rows = 3;
+        int cols = 256 * blocks256;
         WeightMatrix w = randomMatrix(type, rows, cols, r);
         WeightMatrix rowsOnly = WeightMatrix.rowsOnly("w", type, rows, cols, w.data()); // Q8_0/Q4_0 without their split copy
         float[] x = gaussian(cols, r);
         float[] row = new float[cols];
         for (WeightMatrix m : java.util.List.of(w, rowsOnly)) {
-            float[] oneToken = new float[rows]; // rows 0 and 1 as a pair where MatVec.pairs(m), row 2 alone
-            try (Parallel par = new Parallel(1)) {
-                Matmul.apply(m, x, oneToken, 1, par, new float[1][cols]);
+            // where MatVec.pairs(m): rows in pairs, an odd last row alone, and (with more threads) ranges that start inside a pair
+            float[] oneToken = new float[rows];
+            try (Parallel par = new Parallel(threads)) {
+                Matmul.apply(m, x, oneToken, 1, par, new float[threads][cols]);
             }
             for (int rIdx = 0; rIdx < rows; rIdx++) {
                 Dequant.row(w, rIdx, row, 0);
