@@ -55,6 +55,41 @@ public final class Dot {
         return tree(lanes);
     }
 
+    /**
+     * {@code out[j] = dot(a[ao ..], b[bo + j * stride ..], n) * scale} for {@code j < count}, each dot
+     * in the canonical order (attention's scores: one query against many keys). With 16 lanes and
+     * {@code n} a multiple of 32, two rows at a time keep their lanes in registers through the tree,
+     * so their latency chains overlap instead of each going through {@code lanes} in memory.
+     */
+    public static void dots(float[] a, int ao, float[] b, int bo, int stride, int count, int n, float scale, float[] out, float[] lanes) {
+        int j = 0;
+        if (L == 16 && n % LANES == 0) {
+            for (; j + 1 < count; j += 2) {
+                int b0 = bo + j * stride, b1 = b0 + stride;
+                FloatVector x0 = FloatVector.zero(F), x1 = x0, y0 = x0, y1 = x0; // row j's lanes 0-15 and 16-31, then row j + 1's
+                for (int i = 0; i < n; i += LANES) {
+                    FloatVector low = FloatVector.fromArray(F, a, ao + i), high = FloatVector.fromArray(F, a, ao + i + 16);
+                    x0 = low.fma(FloatVector.fromArray(F, b, b0 + i), x0);
+                    x1 = high.fma(FloatVector.fromArray(F, b, b0 + i + 16), x1);
+                    y0 = low.fma(FloatVector.fromArray(F, b, b1 + i), y0);
+                    y1 = high.fma(FloatVector.fromArray(F, b, b1 + i + 16), y1);
+                }
+                FloatVector u = x0.add(x1), w = y0.add(y1); // the tree of tree(float[], int), written out for both rows
+                u = u.add(u.rearrange(DOWN_8));
+                w = w.add(w.rearrange(DOWN_8));
+                u = u.add(u.rearrange(DOWN_4));
+                w = w.add(w.rearrange(DOWN_4));
+                u = u.add(u.rearrange(DOWN_2));
+                w = w.add(w.rearrange(DOWN_2));
+                out[j] = (u.lane(0) + u.lane(1)) * scale;
+                out[j + 1] = (w.lane(0) + w.lane(1)) * scale;
+            }
+        }
+        for (; j < count; j++) {
+            out[j] = dot(a, ao, b, bo + j * stride, n, lanes) * scale;
+        }
+    }
+
     /** Lanes {@code from .. from + PASS_LANES} over the first {@code end} elements (a multiple of 32). */
     private static void pass(float[] a, int ao, float[] b, int bo, int end, int from, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;

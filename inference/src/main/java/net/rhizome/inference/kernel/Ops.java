@@ -23,7 +23,7 @@ public final class Ops {
     }
 
     /** {@code out[oo+i] = fma(a, v[vo+i], out[oo+i])}. */
-    public static void axpy(float a, float[] v, int vo, float[] out, int oo, int n) {
+    private static void axpy(float a, float[] v, int vo, float[] out, int oo, int n) {
         int i = 0;
         if (!VectorWidth.SCALAR) {
             FloatVector av = FloatVector.broadcast(F, a);
@@ -33,6 +33,40 @@ public final class Ops {
         }
         for (; i < n; i++) {
             out[oo + i] = Math.fma(a, v[vo + i], out[oo + i]);
+        }
+    }
+
+    /**
+     * {@code out[oo + d] = fma(w[j], v[vo + j * stride + d], out[oo + d])} for {@code j = 0 .. count-1}
+     * in turn and {@code d < n}: {@link #axpy} once per {@code j}, with the same bits, but each
+     * stretch of {@code out} stays in registers across all {@code j} instead of going through memory
+     * once per row (attention's weighted sum of values).
+     */
+    public static void weightedSum(float[] w, int count, float[] v, int vo, int stride, float[] out, int oo, int n) {
+        int d = 0;
+        if (!VectorWidth.SCALAR) {
+            int step = 4 * F.length();
+            for (; d + step <= n; d += step) {
+                int o = oo + d, l = F.length();
+                FloatVector a0 = FloatVector.fromArray(F, out, o), a1 = FloatVector.fromArray(F, out, o + l);
+                FloatVector a2 = FloatVector.fromArray(F, out, o + 2 * l), a3 = FloatVector.fromArray(F, out, o + 3 * l);
+                for (int j = 0, at = vo + d; j < count; j++, at += stride) {
+                    FloatVector wj = FloatVector.broadcast(F, w[j]);
+                    a0 = wj.fma(FloatVector.fromArray(F, v, at), a0);
+                    a1 = wj.fma(FloatVector.fromArray(F, v, at + l), a1);
+                    a2 = wj.fma(FloatVector.fromArray(F, v, at + 2 * l), a2);
+                    a3 = wj.fma(FloatVector.fromArray(F, v, at + 3 * l), a3);
+                }
+                a0.intoArray(out, o);
+                a1.intoArray(out, o + l);
+                a2.intoArray(out, o + 2 * l);
+                a3.intoArray(out, o + 3 * l);
+            }
+        }
+        if (d < n) {
+            for (int j = 0; j < count; j++) {
+                axpy(w[j], v, vo + j * stride + d, out, oo + d, n - d);
+            }
         }
     }
 

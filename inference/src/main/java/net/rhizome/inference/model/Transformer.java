@@ -151,13 +151,9 @@ public final class Transformer {
                 int pos = p0 + t;
                 int qo = t * qDim + h * hd;
                 int kvo = (h / group) * hd;
-                for (int j = 0; j <= pos; j++) {
-                    scores[j] = Dot.dot(q, qo, keys, j * kvDim + kvo, hd, lanes) * scale;
-                }
+                Dot.dots(q, qo, keys, kvo, kvDim, pos + 1, hd, scale, scores, lanes);
                 Ops.softmax(scores, pos + 1);
-                for (int j = 0; j <= pos; j++) {
-                    Ops.axpy(scores[j], values, j * kvDim + kvo, att, qo, hd);
-                }
+                Ops.weightedSum(scores, pos + 1, values, kvo, kvDim, att, qo, hd);
             }
         });
     }

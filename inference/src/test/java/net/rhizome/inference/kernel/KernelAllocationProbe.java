@@ -10,9 +10,9 @@ import net.rhizome.inference.quant.WeightMatrix;
 /**
  * Prints {@code ALLOC <type> <bytes>} for every type with a fused kernel: the bytes that 1000 row
  * products ({@link MatVec#dot}, and {@link MatVec#dotPair} where it applies) and 1000 row decodes
- * ({@link MatVec#dequantRow}) allocate once the JIT has compiled them (warming up for at most
- * 60 s: on a loaded machine C2 once took 24 s to recompile a row decoder after a deoptimisation,
- * and until then its C1 code boxed every vector). Compiled kernels allocate nothing. A kernel
+ * ({@link MatVec#dequantRow}) allocate once the JIT has compiled them, then {@code ALLOC attention}
+ * for attention's reductions (warming up for at most 60 s: on a loaded machine C2 once took 24 s
+ * to recompile a row decoder after a deoptimisation, and until then its C1 code boxed every vector). Compiled kernels allocate nothing. A kernel
  * whose compilation ran out of C2's inlining budget boxes its vectors instead: it allocates on every
  * row and runs 4-10x slower (Q4_0 and Q4_K did, with 256- and 128-bit vectors). Run once per
  * {@code rhizome.vector.bits} in a child JVM.
@@ -56,5 +56,28 @@ public final class KernelAllocationProbe {
                 System.out.println("ALLOC " + type + " " + allocated + (Float.isNaN(sink + row[0] + y[0]) ? " (NaN)" : ""));
             }
         }
+        System.out.println("ALLOC attention " + attentionAllocation(threads));
+    }
+
+    /** The same for attention's reductions ({@link Dot#dots}, {@link Ops#weightedSum}) over 64-float heads. */
+    private static long attentionAllocation(com.sun.management.ThreadMXBean threads) {
+        int headDim = 64, positions = 300;
+        Random r = new Random(7);
+        float[] q = KernelPropertiesTest.gaussian(headDim, r), kv = KernelPropertiesTest.gaussian(positions * headDim, r);
+        float[] scores = new float[positions], sum = new float[headDim], lanes = new float[Dot.LANES];
+        long deadline = System.nanoTime() + WARM_UP_NANOS, allocated;
+        do {
+            for (int i = 0; i < 2000; i++) {
+                Dot.dots(q, 0, kv, 0, headDim, positions, headDim, 0.125f, scores, lanes);
+                Ops.weightedSum(scores, positions, kv, 0, headDim, sum, 0, headDim);
+            }
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 500; i++) {
+                Dot.dots(q, 0, kv, 0, headDim, positions, headDim, 0.125f, scores, lanes);
+                Ops.weightedSum(scores, positions, kv, 0, headDim, sum, 0, headDim);
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        } while (allocated > 0 && System.nanoTime() < deadline);
+        return allocated;
     }
 }

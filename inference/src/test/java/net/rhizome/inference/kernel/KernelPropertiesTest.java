@@ -105,6 +105,33 @@ class KernelPropertiesTest {
         }
     }
 
+    @Property(tries = 60)
+    void attentionScoresAreCanonicalDots(@ForAll @IntRange(min = 1, max = 5) int groupsOf32, @ForAll boolean ragged,
+            @ForAll @IntRange(min = 1, max = 9) int keys, @ForAll long seed) {
+        Random r = new Random(seed);
+        int n = 32 * groupsOf32 - (ragged ? 7 : 0), stride = n + 3;
+        float[] q = gaussian(n, r), k = gaussian(keys * stride + 5, r), scores = new float[keys];
+        Dot.dots(q, 0, k, 5, stride, keys, n, 0.25f, scores, new float[Dot.LANES]);
+        for (int j = 0; j < keys; j++) {
+            float expected = reference(java.util.Arrays.copyOfRange(k, 5 + j * stride, 5 + j * stride + n), q, n) * 0.25f;
+            assertThat(Float.floatToIntBits(scores[j])).as("score %d of %d, %d dims", j, keys, n).isEqualTo(Float.floatToIntBits(expected));
+        }
+    }
+
+    @Property(tries = 60)
+    void weightedSumIsOneFmaPerRowInRowOrder(@ForAll @IntRange(min = 1, max = 200) int n, @ForAll @IntRange(min = 1, max = 9) int rows, @ForAll long seed) {
+        Random r = new Random(seed);
+        int stride = n + 3;
+        float[] w = gaussian(rows, r), v = gaussian(rows * stride + 5, r), out = gaussian(n, r), expected = out.clone();
+        for (int j = 0; j < rows; j++) {
+            for (int d = 0; d < n; d++) {
+                expected[d] = Math.fma(w[j], v[5 + j * stride + d], expected[d]);
+            }
+        }
+        Ops.weightedSum(w, rows, v, 5, stride, out, 0, n);
+        assertThat(out).as("%d rows of %d", rows, n).isEqualTo(expected);
+    }
+
     @Property(tries = 30)
     void freeOrderKernelComputesTheSameProduct(@ForAll("freeOrderTypes") GgmlType type, @ForAll @IntRange(min = 1, max = 3) int blocks256, @ForAll long seed) {
         Random r = new Random(seed);

@@ -11,8 +11,9 @@ import net.rhizome.inference.quant.WeightMatrix;
 
 /**
  * Prints {@code KERNELS <width> <sha-256>} over the outputs of one-token matvecs, batched matmuls and
- * vector row decoding of seeded random matrices of every supported type. Run once per
- * {@code rhizome.vector.bits} in a child JVM; the scalar run is the reference the others must equal.
+ * vector row decoding of seeded random matrices of every supported type, and of attention's score
+ * and weighted-sum reductions. Run once per {@code rhizome.vector.bits} in a child JVM; the scalar
+ * run is the reference the others must equal.
  */
 public final class KernelWidthProbe {
     private static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
@@ -40,6 +41,20 @@ public final class KernelWidthProbe {
                         for (float f : out) {
                             sha.update(bits.clear().putInt(Float.floatToRawIntBits(f)).array());
                         }
+                    }
+                }
+            }
+            // attention's reductions: one query's scores against many keys, then the weighted sum of values
+            for (int headDim : new int[] {8, 40, 64, 128}) {
+                Random r = new Random(headDim);
+                int positions = 37, stride = headDim + 16;
+                float[] q = KernelPropertiesTest.gaussian(headDim, r), keysAndValues = KernelPropertiesTest.gaussian(positions * stride + 8, r);
+                float[] scores = new float[positions], sum = new float[headDim];
+                Dot.dots(q, 0, keysAndValues, 8, stride, positions, headDim, 0.125f, scores, new float[Dot.LANES]);
+                Ops.weightedSum(scores, positions, keysAndValues, 8, stride, sum, 0, headDim);
+                for (float[] out : new float[][] {scores, sum}) {
+                    for (float f : out) {
+                        sha.update(bits.clear().putInt(Float.floatToRawIntBits(f)).array());
                     }
                 }
             }
