@@ -316,8 +316,9 @@ public final class MatVec {
      * {@code y[r + 1]}: each row's lanes and sums exactly as {@link #dot} makes them, but the two
      * rows' four accumulator chains interleave, so the loop is no longer bound by the latency of one
      * row's two. {@code lanes} holds at least {@code 2 * Dot.LANES} floats. Q8_0 and Q4_K ran 1.5x
-     * and 1.3x faster this way from cache, but from memory Q8_0 gained nothing (its one-row kernel
-     * already streams at the read bandwidth) and Q4_K lost 15%, so they keep one row per call.
+     * and 1.3x faster this way from cache, but from memory Q8_0 gained nothing, even with its rows
+     * interleaved (its one-row kernel already streams at the read bandwidth), and Q4_K, read from the
+     * GGUF rows, lost 15%: it would need an interleaved copy too (docs/benchmarks.md, session 12).
      */
     public static void dotPair(WeightMatrix w, int r, float[] x, int xo, float[] y, float[] lanes) {
         SplitBlocks blocks = w.split();

@@ -37,9 +37,11 @@ public record SplitBlocks(MemorySegment quants, MemorySegment scales, int quantB
         SplitBlocks split = new SplitBlocks(memory.allocate(blocks * quantBytes, 64), memory.allocate(blocks * 4, 64), quantBytes, rows, cols,
                 type == GgmlType.Q4_0 ? 2 : 1);
         for (int r = 0; r < rows; r++) {
+            long first = split.firstBlock(r);
+            int stride = split.stride(r);
             for (int b = 0; b < blocksPerRow; b++) {
                 long at = ((long) r * blocksPerRow + b) * type.bytesPerBlock();
-                long to = split.firstBlock(r) + (long) b * split.stride(r);
+                long to = first + (long) b * stride;
                 split.scales.setAtIndex(ValueLayout.JAVA_FLOAT, to, Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, at)));
                 MemorySegment.copy(data, at + 2, split.quants, to * quantBytes, quantBytes);
             }

@@ -12,10 +12,10 @@ import net.rhizome.inference.quant.WeightMatrix;
  * products ({@link MatVec#dot}, and {@link MatVec#dotPair} where it applies) and 1000 row decodes
  * ({@link MatVec#dequantRow}) allocate once the JIT has compiled them, then {@code ALLOC attention}
  * for attention's reductions (warming up for at most 60 s: on a loaded machine C2 once took 24 s
- * to recompile a row decoder after a deoptimisation, and until then its C1 code boxed every vector). Compiled kernels allocate nothing. A kernel
- * whose compilation ran out of C2's inlining budget boxes its vectors instead: it allocates on every
- * row and runs 4-10x slower (Q4_0 and Q4_K did, with 256- and 128-bit vectors). Run once per
- * {@code rhizome.vector.bits} in a child JVM.
+ * to recompile a row decoder after a deoptimisation, and until then its C1 code boxed every
+ * vector). Compiled kernels allocate nothing. A kernel whose compilation ran out of C2's inlining
+ * budget boxes its vectors instead: it allocates on every row and runs 4-10x slower (Q4_0 and Q4_K
+ * did, with 256- and 128-bit vectors). Run once per {@code rhizome.vector.bits} in a child JVM.
  */
 public final class KernelAllocationProbe {
     private static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K};
